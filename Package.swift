@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Tsunagari",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tsunagari", targets: ["tsunagari"]),
+        .library(name: "TsunagariCore", targets: ["TsunagariCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Test oracle only: our compiled renderer must produce the same bytes.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+    ],
+    targets: [
+        // C libraries from Debian packages (libcmark-dev, libyaml-dev), found through pkg-config.
+        .systemLibrary(name: "CCmark", pkgConfig: "libcmark",
+                       providers: [.apt(["libcmark-dev"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1",
+                       providers: [.apt(["libyaml-dev"])]),
+        // Each C library is wrapped once; nothing else sees a C type.
+        .target(name: "TsunagariYAML", dependencies: ["CYAML"]),
+        .target(name: "TsunagariMarkdown", dependencies: ["CCmark"]),
+        .target(name: "TsunagariTemplates"),
+        .target(name: "TsunagariCore",
+                dependencies: ["TsunagariYAML", "TsunagariMarkdown", "TsunagariTemplates"]),
+        .executableTarget(name: "tsunagari",
+                          dependencies: ["TsunagariCore",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "TsunagariYAMLTests", dependencies: ["TsunagariYAML"]),
+        .testTarget(name: "TsunagariMarkdownTests", dependencies: ["TsunagariMarkdown"]),
+        .testTarget(name: "TsunagariTemplatesTests",
+                    dependencies: ["TsunagariTemplates", .product(name: "Mustache", package: "swift-mustache")]),
+        .testTarget(name: "TsunagariCoreTests",
+                    dependencies: ["TsunagariCore", "TsunagariTemplates",
+                                   .product(name: "Mustache", package: "swift-mustache")],
+                    exclude: ["Fixtures"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,86 @@
+import Foundation
+import TsunagariTemplates
+
+/// The whole pipeline: load → validate → link → render → index → write.
+public struct Build {
+    public struct Options: Sendable {
+        public var source: URL
+        /// nil: site.yml's `output` inside the source folder.
+        public var output: URL?
+        public var threads: Int = BuildThreads.count
+        /// The date staleness and periods are judged against (default: SOURCE_DATE_EPOCH or today).
+        public var today: SimpleDate? = nil
+
+        public init(source: URL, output: URL? = nil) {
+            self.source = source
+            self.output = output
+        }
+    }
+
+    public struct Report: Sendable {
+        public var diagnostics: [Diagnostic]
+        public var pages: Int
+        public var files: Int
+        public var bytes: Int
+        public var output: URL?
+    }
+
+    /// Today in Japan, or the date of SOURCE_DATE_EPOCH for reproducible builds.
+    public static func today() -> SimpleDate {
+        var seconds = Date().timeIntervalSince1970
+        if let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let value = Double(epoch) { seconds = value }
+        let days = Int((seconds + 9 * 3600) / 86400)
+        return civilDate(daysSinceEpoch: days)
+    }
+
+    /// Days since 1970-01-01 to a calendar date (proleptic Gregorian).
+    static func civilDate(daysSinceEpoch: Int) -> SimpleDate {
+        let z = daysSinceEpoch + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return SimpleDate(year: yoe + era * 400 + (m <= 2 ? 1 : 0), month: m, day: d)
+    }
+
+    /// Everything up to and including linking: what `check` runs. Returns nil when there
+    /// are errors (they are in the diagnostics).
+    public static func check(_ options: Options) -> (LinkedSite?, Theme?, [Diagnostic]) {
+        let folder = SiteFolder(root: options.source)
+        let today = options.today ?? Build.today()
+        let (config, configProblems) = ContentLoader.loadConfig(folder)
+        var diagnostics = configProblems
+        let (content, loadProblems) = ContentLoader.load(folder, threads: options.threads)
+        diagnostics += loadProblems
+        diagnostics += ContentChecks.check(content, config: config, today: today)
+        let (site, linkProblems) = Linker.link(content, config: config, today: today)
+        diagnostics += linkProblems
+        var theme: Theme? = nil
+        switch Theme.load(folder, name: config.theme) {
+        case .success(let t): theme = t
+        case .failure(let d): diagnostics.append(d)
+        }
+        diagnostics.sort()
+        return (diagnostics.hasErrors ? nil : site, theme, diagnostics)
+    }
+
+    /// Builds and writes the site. Throws BuildFailure (nothing written) on any error.
+    public static func run(_ options: Options) throws -> Report {
+        let (linked, loadedTheme, diagnostics) = check(options)
+        guard let site = linked, let theme = loadedTheme else { throw BuildFailure(diagnostics) }
+        let files: [OutputFile]
+        do {
+            files = try SiteRenderer(site: site, theme: theme).render(threads: options.threads)
+        } catch let error as TemplateError {
+            let at = SourceLocation(path: "themes/\(site.config.theme)/templates/\(error.template).mustache", line: error.line, column: error.column)
+            throw BuildFailure(diagnostics + [at.error("while rendering: \(error.message)")])
+        }
+        let output = options.output ?? options.source.appendingPathComponent(site.config.output)
+        try OutputWriter.write(files, to: output, threads: options.threads)
+        return Report(diagnostics: diagnostics, pages: files.filter { $0.path.hasSuffix(".html") }.count,
+                      files: files.count, bytes: files.reduce(0) { $0 + $1.bytes.count }, output: output)
+    }
+}

@@ -1,0 +1,54 @@
+/// Stage 3: every reference resolved, every index computed. Plain data: the renderer and the
+/// search indexer read it and never change it.
+public struct LinkedSite: Sendable {
+    public var config: SiteConfig
+    public var regions: RegionTable
+    /// Entries in display order (windows: crisis first, then by reading).
+    public var windows: [SupportWindow]
+    public var members: [MemberGroup]
+    public var cases: [CaseStudy]
+    public var symposia: [Symposium]
+    public var pages: [Page]
+    public var categories: [Term]
+    public var lifeStages: [Term]
+    public var points: [Term]
+    /// Today, for staleness and open periods (SOURCE_DATE_EPOCH or the clock).
+    public var today: SimpleDate
+
+    /// Resolved region codes of each window / member, by index.
+    public var windowRegions: [[String]]
+    public var memberRegions: [[String]]
+    /// Resolved region code of each case (nil for columns).
+    public var caseRegion: [String?]
+
+    public var memberIndex: [String: Int]
+    public var windowIndex: [String: Int]
+    /// Term slug → indices of entries under it.
+    public var windowsByCategory: [String: [Int]]
+    public var windowsByLifeStage: [String: [Int]]
+    public var membersByCategory: [String: [Int]]
+    public var casesByPoint: [String: [Int]]
+    /// Region code → windows serving exactly that region (not the ones available there).
+    public var windowsServing: [String: [Int]]
+    public var casesByRegion: [String: [Int]]
+    /// Member slug → back-links.
+    public var windowsOfMember: [String: [Int]]
+    public var symposiaOfMember: [String: [Int]]
+    public var pagesOfMember: [String: [Int]]
+    /// Related entries, by index.
+    public var relatedWindows: [[Int]]
+    public var relatedCases: [[Int]]
+
+    /// Windows available to a resident of `code` (national + prefecture + municipality),
+    /// in display order.
+    public func windowsAvailable(to code: String) -> [Int] {
+        let codes = regions.containing(code)
+        var set = Set<Int>()
+        for c in codes { set.formUnion(windowsServing[c] ?? []) }
+        return set.sorted()
+    }
+
+    public func category(_ slug: String) -> Term? { categories.first { $0.slug == slug } }
+    public func lifeStage(_ slug: String) -> Term? { lifeStages.first { $0.slug == slug } }
+    public func point(_ slug: String) -> Term? { points.first { $0.slug == slug } }
+}

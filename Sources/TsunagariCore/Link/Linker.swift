@@ -1,0 +1,166 @@
+/// Resolves references (terms, regions, member groups) and computes back-links, term indexes
+/// and related entries. A reference to something that does not exist is an error at the
+/// place it is written.
+public enum Linker {
+    public static func link(_ content: LoadedContent, config: SiteConfig, today: SimpleDate) -> (LinkedSite, [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
+        let regions = RegionTable(municipalities: content.municipalities)
+
+        diagnostics += duplicateTerms(content.categories, "category")
+        diagnostics += duplicateTerms(content.lifeStages, "life stage")
+        diagnostics += duplicateTerms(content.points, "point")
+        var seenCodes: [String: Municipality] = [:]
+        for m in content.municipalities {
+            if let first = seenCodes[m.code] {
+                diagnostics.append(m.location.error("municipality '\(m.code)' is declared twice (first at line \(first.location.line))"))
+            }
+            seenCodes[m.code] = m
+        }
+
+        // Display order: crisis lines first, then by reading.
+        let windows = content.windows.sorted { a, b in
+            if a.crisis != b.crisis { return a.crisis }
+            return (a.reading, a.origin.slug) < (b.reading, b.origin.slug)
+        }
+        let members = content.members.sorted { ($0.reading, $0.origin.slug) < ($1.reading, $1.origin.slug) }
+        let cases = content.cases.sorted { a, b in
+            if a.column != b.column { return !a.column }
+            return a.origin.slug < b.origin.slug
+        }
+        let symposia = content.symposia.sorted { ($0.date, $0.origin.slug) > ($1.date, $1.origin.slug) }
+        let pages = content.pages.sorted { ($0.order, $0.origin.slug) < ($1.order, $1.origin.slug) }
+
+        let memberIndex = Dictionary(uniqueKeysWithValues: members.enumerated().map { ($1.origin.slug, $0) })
+        let windowIndex = Dictionary(uniqueKeysWithValues: windows.enumerated().map { ($1.origin.slug, $0) })
+
+        func resolveTerms(_ refs: [Located<String>], in terms: [Term], what: String) -> [String] {
+            let slugs = Set(terms.map(\.slug))
+            var seen = Set<String>()
+            var result: [String] = []
+            for ref in refs {
+                if slugs.contains(ref.value) {
+                    if seen.insert(ref.value).inserted { result.append(ref.value) }
+                    continue
+                }
+                // Labels work too (子育て for kosodate).
+                if let term = terms.first(where: { $0.label == ref.value }) {
+                    if seen.insert(term.slug).inserted { result.append(term.slug) }
+                    continue
+                }
+                let hint = DidYouMean.hint(for: ref.value, among: terms.map(\.slug) + terms.map(\.label))
+                    ?? (terms.isEmpty ? "no \(what) terms are defined" : "known: \(terms.map(\.slug).joined(separator: ", "))")
+                diagnostics.append(ref.location.error("unknown \(what) '\(ref.value)'", hint: hint))
+            }
+            return result
+        }
+
+        func resolveRegion(_ ref: Located<String>) -> String? {
+            if let code = regions.resolve(ref.value) { return code }
+            let hint: String
+            if ref.value.count == 6, ref.value.allSatisfy(\.isASCIIDigitChar) {
+                hint = "declare municipality \(ref.value) in content/taxonomies/municipalities.yml"
+            } else {
+                hint = DidYouMean.hint(for: ref.value, among: regions.names) ?? "use national, a prefecture code \"01\"–\"47\" or a declared municipality code"
+            }
+            diagnostics.append(ref.location.error("unknown region '\(ref.value)'", hint: hint))
+            return nil
+        }
+
+        func resolveMember(_ ref: Located<String>) -> String? {
+            if memberIndex[ref.value] != nil { return ref.value }
+            diagnostics.append(ref.location.error(
+                "unknown member group '\(ref.value)'",
+                hint: DidYouMean.hint(for: ref.value, among: Array(memberIndex.keys).sorted()) ?? "add content/members/\(ref.value).md or fix the slug"))
+            return nil
+        }
+
+        var windowsByCategory: [String: [Int]] = [:]
+        var windowsByLifeStage: [String: [Int]] = [:]
+        var windowsServing: [String: [Int]] = [:]
+        var windowsOfMember: [String: [Int]] = [:]
+        var windowRegions: [[String]] = []
+        var windowCategories: [[String]] = []
+        for (i, w) in windows.enumerated() {
+            let cats = resolveTerms(w.categories, in: content.categories, what: "category")
+            for c in cats { windowsByCategory[c, default: []].append(i) }
+            windowCategories.append(cats)
+            for s in resolveTerms(w.lifeStages, in: content.lifeStages, what: "life stage") { windowsByLifeStage[s, default: []].append(i) }
+            var codes: [String] = []
+            for r in w.regions { if let code = resolveRegion(r), !codes.contains(code) { codes.append(code) } }
+            for code in codes { windowsServing[code, default: []].append(i) }
+            windowRegions.append(codes)
+            if let m = w.member, let slug = resolveMember(m) { windowsOfMember[slug, default: []].append(i) }
+        }
+
+        var membersByCategory: [String: [Int]] = [:]
+        var memberRegions: [[String]] = []
+        for (i, m) in members.enumerated() {
+            for c in resolveTerms(m.categories, in: content.categories, what: "category") { membersByCategory[c, default: []].append(i) }
+            memberRegions.append(m.regions.compactMap(resolveRegion))
+        }
+
+        var casesByPoint: [String: [Int]] = [:]
+        var casesByRegion: [String: [Int]] = [:]
+        var caseRegion: [String?] = []
+        var casePoints: [[String]] = []
+        for (i, c) in cases.enumerated() {
+            let points = resolveTerms(c.points, in: content.points, what: "point")
+            for p in points { casesByPoint[p, default: []].append(i) }
+            casePoints.append(points)
+            let code = c.region.flatMap(resolveRegion)
+            if let code { casesByRegion[code, default: []].append(i) }
+            caseRegion.append(code)
+        }
+
+        var symposiaOfMember: [String: [Int]] = [:]
+        for (i, s) in symposia.enumerated() {
+            for speaker in s.allSpeakers {
+                if let m = speaker.member, let slug = resolveMember(m), symposiaOfMember[slug]?.last != i {
+                    symposiaOfMember[slug, default: []].append(i)
+                }
+            }
+        }
+        var pagesOfMember: [String: [Int]] = [:]
+        for (i, p) in pages.enumerated() {
+            for m in p.members { if let slug = resolveMember(m) { pagesOfMember[slug, default: []].append(i) } }
+        }
+
+        // Related windows: most shared categories, then shared regions; crisis order breaks ties.
+        let relatedWindows: [[Int]] = windows.indices.map { i in
+            var scores: [Int: Int] = [:]
+            for c in windowCategories[i] { for j in windowsByCategory[c] ?? [] where j != i { scores[j, default: 0] += 2 } }
+            for code in windowRegions[i] { for j in windowsServing[code] ?? [] where scores[j] != nil { scores[j]! += 1 } }
+            return scores.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(5).map(\.key)
+        }
+        let relatedCases: [[Int]] = cases.indices.map { i in
+            var scores: [Int: Int] = [:]
+            for p in casePoints[i] { for j in casesByPoint[p] ?? [] where j != i { scores[j, default: 0] += 1 } }
+            return scores.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(5).map(\.key)
+        }
+
+        let site = LinkedSite(
+            config: config, regions: regions, windows: windows, members: members, cases: cases,
+            symposia: symposia, pages: pages, categories: content.categories, lifeStages: content.lifeStages,
+            points: content.points, today: today, windowRegions: windowRegions, memberRegions: memberRegions,
+            caseRegion: caseRegion, memberIndex: memberIndex, windowIndex: windowIndex,
+            windowsByCategory: windowsByCategory, windowsByLifeStage: windowsByLifeStage,
+            membersByCategory: membersByCategory, casesByPoint: casesByPoint, windowsServing: windowsServing,
+            casesByRegion: casesByRegion, windowsOfMember: windowsOfMember, symposiaOfMember: symposiaOfMember,
+            pagesOfMember: pagesOfMember, relatedWindows: relatedWindows, relatedCases: relatedCases)
+        return (site, diagnostics)
+    }
+
+    static func duplicateTerms(_ terms: [Term], _ what: String) -> [Diagnostic] {
+        var seen: [String: Term] = [:]
+        var diagnostics: [Diagnostic] = []
+        for term in terms {
+            if let first = seenTerm(seen, term.slug) {
+                diagnostics.append(term.location.error("\(what) '\(term.slug)' is defined twice (first at line \(first.location.line))"))
+            }
+            seen[term.slug] = seen[term.slug] ?? term
+        }
+        return diagnostics
+    }
+
+    private static func seenTerm(_ seen: [String: Term], _ slug: String) -> Term? { seen[slug] }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import TsunagariMarkdown
+import TsunagariYAML
+
+/// The site folder on disk: where files are read from, with every path kept inside it.
+public struct SiteFolder: Sendable {
+    public var root: URL
+
+    public init(root: URL) { self.root = root.standardizedFileURL }
+
+    /// The real path of the root, symbolic links resolved.
+    var realRoot: String { root.resolvingSymlinksInPath().path }
+
+    public func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
+
+    /// Reads a file given by a path relative to the root, refusing anything that ends up
+    /// outside the site folder (a symbolic link leading out, say).
+    func read(_ relative: String) -> Result<SourceFile, Diagnostic> {
+        let url = url(relative)
+        let real = url.resolvingSymlinksInPath().path
+        guard real == realRoot || real.hasPrefix(realRoot + "/") else {
+            return .failure(SourceLocation.file(relative).error("path leads outside the site folder", hint: "replace the symbolic link by the file itself"))
+        }
+        guard let data = FileManager.default.contents(atPath: real) else {
+            return .failure(SourceLocation.file(relative).error("cannot read file"))
+        }
+        return SourceFile.decode(path: relative, bytes: [UInt8](data))
+    }
+
+    func exists(_ relative: String) -> Bool {
+        FileManager.default.fileExists(atPath: url(relative).path)
+    }
+
+    /// Entry files of a content folder: `*.md` whose names are slugs, sorted. Other names are
+    /// reported, hidden files are skipped.
+    func entryFiles(in folder: String) -> ([String], [Diagnostic]) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: url(folder).path) else { return ([], []) }
+        var files: [String] = []
+        var problems: [Diagnostic] = []
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let path = folder + "/" + name
+            var isDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: url(path).path, isDirectory: &isDirectory)
+            if isDirectory.boolValue {
+                problems.append(SourceLocation.file(path).error("unexpected folder in \(folder)/", hint: "entries are files directly in \(folder)/"))
+                continue
+            }
+            guard name.hasSuffix(".md") else {
+                problems.append(SourceLocation.file(path).warning("ignored: only .md files are entries"))
+                continue
+            }
+            let slug = String(name.dropLast(3))
+            guard Slug.isValid(slug) else {
+                problems.append(SourceLocation.file(path).error("file name '\(slug)' is not a valid slug: it becomes the URL",
+                                                               hint: "use lower-case ASCII letters, digits and '-'; \(Slug.suggestionHint(slug))"))
+                continue
+            }
+            files.append(path)
+        }
+        return (files, problems)
+    }
+}
+
+/// Stage 1: files → front matter → typed entries. Every problem is collected.
+public enum ContentLoader {
+    public enum Kind: String, CaseIterable, Sendable {
+        case windows, members, cases, symposia, pages
+        var folder: String { "content/" + rawValue }
+    }
+
+    public static func loadConfig(_ site: SiteFolder) -> (SiteConfig, [Diagnostic]) {
+        guard site.exists("site.yml") else {
+            return (SiteConfig(), [SourceLocation.file("site.yml").error("site.yml not found", hint: "run in a site folder or pass --source")])
+        }
+        switch site.read("site.yml") {
+        case .failure(let d): return (SiteConfig(), [d])
+        case .success(let file): return SiteConfig.decode(file)
+        }
+    }
+
+    public static func load(_ site: SiteFolder, threads: Int = BuildThreads.count) -> (LoadedContent, [Diagnostic]) {
+        var content = LoadedContent()
+        var diagnostics: [Diagnostic] = []
+
+        func terms(_ name: String) -> [Term] {
+            let (list, problems) = readList("content/taxonomies/\(name).yml", site: site, what: "a term", EntryDecoding.term)
+            diagnostics += problems
+            return list.sorted { ($0.order, $0.slug) < ($1.order, $1.slug) }
+        }
+        content.categories = terms("categories")
+        content.lifeStages = terms("life-stages")
+        content.points = terms("points")
+        let (municipalities, problems) = readList("content/taxonomies/municipalities.yml", site: site, what: "a municipality", EntryDecoding.municipality)
+        content.municipalities = municipalities
+        diagnostics += problems
+
+        // Every entry file of every kind, parsed in parallel; results keep file order.
+        var jobs: [(Kind, String)] = []
+        for kind in Kind.allCases {
+            let (files, problems) = site.entryFiles(in: kind.folder)
+            diagnostics += problems
+            jobs += files.map { (kind, $0) }
+        }
+        let results = parallelMap(jobs, threads: threads) { job in loadEntry(kind: job.0, path: job.1, site: site) }
+        for result in results {
+            diagnostics += result.diagnostics
+            switch result.entry {
+            case .window(let w)?: content.windows.append(w)
+            case .member(let m)?: content.members.append(m)
+            case .caseStudy(let c)?: content.cases.append(c)
+            case .symposium(let s)?: content.symposia.append(s)
+            case .page(let p)?: content.pages.append(p)
+            case nil: break
+            }
+        }
+        return (content, diagnostics)
+    }
+
+    enum AnyEntry: Sendable {
+        case window(SupportWindow), member(MemberGroup), caseStudy(CaseStudy), symposium(Symposium), page(Page)
+    }
+
+    struct EntryResult: Sendable {
+        var entry: AnyEntry?
+        var diagnostics: [Diagnostic]
+    }
+
+    static func loadEntry(kind: Kind, path: String, site: SiteFolder) -> EntryResult {
+        let file: SourceFile
+        switch site.read(path) {
+        case .failure(let d): return EntryResult(entry: nil, diagnostics: [d])
+        case .success(let f): file = f
+        }
+        return parseEntry(kind: kind, file: file)
+    }
+
+    /// Parses one entry file that is already in memory (also used by the fuzz targets).
+    static func parseEntry(kind: Kind, file: SourceFile) -> EntryResult {
+        let document: FrontMatterDocument
+        switch FrontMatterDocument.split(file) {
+        case .failure(let d): return EntryResult(entry: nil, diagnostics: [d])
+        case .success(let doc): document = doc
+        }
+        let node: YAMLNode
+        do {
+            node = try YAML.parse(document.frontMatter, lineOffset: document.frontMatterLineOffset)
+        } catch let error as YAMLError {
+            return EntryResult(entry: nil, diagnostics: [SourceLocation(path: file.path, line: error.mark.line, column: error.mark.column).error(error.message)])
+        } catch {
+            return EntryResult(entry: nil, diagnostics: [SourceLocation.file(file.path).error("\(error)")])
+        }
+        let reader = FieldReader(path: file.path, node: node, what: "front matter")
+        let slug = String(file.path.split(separator: "/").last!.dropLast(3))
+        let origin = EntryOrigin(path: file.path, slug: slug)
+        if document.body.utf8.count > 256 * 1024 {
+            return EntryResult(entry: nil, diagnostics: [SourceLocation(path: file.path, line: document.bodyFirstLine, column: 1)
+                .error("body is over 256 KiB", hint: "split the text into several pages")])
+        }
+        let body = CommonMark.render(document.body)
+        let entry: AnyEntry?
+        switch kind {
+        case .windows: entry = EntryDecoding.window(reader, origin: origin, body: body).map(AnyEntry.window)
+        case .members: entry = EntryDecoding.member(reader, origin: origin, body: body).map(AnyEntry.member)
+        case .cases: entry = EntryDecoding.caseStudy(reader, origin: origin, body: body).map(AnyEntry.caseStudy)
+        case .symposia: entry = EntryDecoding.symposium(reader, origin: origin, body: body).map(AnyEntry.symposium)
+        case .pages: entry = EntryDecoding.page(reader, origin: origin, body: body).map(AnyEntry.page)
+        }
+        return EntryResult(entry: reader.diagnostics.hasErrors ? nil : entry, diagnostics: reader.diagnostics)
+    }
+
+    /// A YAML data file holding a list of mappings.
+    static func readList<T>(_ path: String, site: SiteFolder, what: String, _ decode: (FieldReader) -> T?) -> ([T], [Diagnostic]) {
+        guard site.exists(path) else { return ([], []) }
+        let file: SourceFile
+        switch site.read(path) {
+        case .failure(let d): return ([], [d])
+        case .success(let f): file = f
+        }
+        let node: YAMLNode
+        do {
+            node = try YAML.parse(file.text)
+        } catch let error as YAMLError {
+            return ([], [SourceLocation(path: path, line: error.mark.line, column: error.mark.column).error(error.message)])
+        } catch {
+            return ([], [SourceLocation.file(path).error("\(error)")])
+        }
+        guard case .sequence(let items) = node.value else {
+            if case .null = node.value { return ([], []) }
+            return ([], [SourceLocation(path: path, line: node.mark.line, column: node.mark.column).error("\(path) must be a list", hint: "start each item with '- '")])
+        }
+        var list: [T] = []
+        var diagnostics: [Diagnostic] = []
+        for item in items {
+            let reader = FieldReader(path: path, node: item, what: what)
+            if let value = decode(reader) { list.append(value) }
+            diagnostics += reader.diagnostics
+        }
+        return (list, diagnostics)
+    }
+}

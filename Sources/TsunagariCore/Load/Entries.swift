@@ -1,0 +1,236 @@
+import TsunagariMarkdown
+
+/// A calendar date as editors write it (YYYY-MM-DD), with no time zone to go wrong.
+public struct SimpleDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              (1...12).contains(m), (1...SimpleDate.daysIn(month: m, year: y)).contains(d) else { return nil }
+        year = y; month = m; day = d
+    }
+
+    public init(year: Int, month: Int, day: Int) {
+        self.year = year; self.month = month; self.day = day
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    public var description: String {
+        func pad(_ n: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    /// 2024年11月6日
+    public var japanese: String { "\(year)年\(month)月\(day)日" }
+
+    /// Months from `self` to `other` (whole months, other later is positive).
+    public func months(until other: SimpleDate) -> Int {
+        var months = (other.year - year) * 12 + (other.month - month)
+        if other.day < day { months -= 1 }
+        return months
+    }
+
+    public static func < (a: SimpleDate, b: SimpleDate) -> Bool {
+        (a.year, a.month, a.day) < (b.year, b.month, b.day)
+    }
+}
+
+/// Days of the week as the content writes them, plus 祝 for public holidays.
+public enum Weekday: String, Sendable, CaseIterable, Hashable {
+    case mon = "月", tue = "火", wed = "水", thu = "木", fri = "金", sat = "土", sun = "日", holiday = "祝"
+}
+
+/// Opening hours: 24 hours, or weekly ranges, with free-text notes.
+public struct Schedule: Sendable, Hashable {
+    public struct Range: Sendable, Hashable {
+        public var days: [Weekday]
+        /// Minutes after midnight; `close` may be ≤ `open` for a range past midnight.
+        public var open: Int
+        public var close: Int
+    }
+    public var always: Bool
+    public var weekly: [Range]
+    public var holidays: String?
+    public var note: String?
+}
+
+public struct Period: Sendable, Hashable {
+    public var from: SimpleDate?
+    public var until: SimpleDate?
+}
+
+public enum ChannelType: String, Sendable, CaseIterable, Hashable {
+    case phone = "電話", sns = "SNS", chat = "チャット", mail = "メール", visit = "対面", web = "Web"
+}
+
+public struct Channel: Sendable, Hashable {
+    public var type: ChannelType
+    public var label: String?
+    public var number: Located<String>?
+    public var url: String?
+    public var handle: String?
+    public var hours: Schedule?
+    public var note: String?
+}
+
+/// Where an entry came from, for diagnostics and for the page's "edit" context.
+public struct EntryOrigin: Sendable, Hashable {
+    public var path: String
+    public var slug: String
+}
+
+/// 相談窓口: the heart of the site.
+public struct SupportWindow: Sendable {
+    public var origin: EntryOrigin
+    public var name: String
+    public var reading: String
+    public var operatorName: String?
+    public var member: Located<String>?
+    public var summary: String
+    public var categories: [Located<String>]
+    public var lifeStages: [Located<String>]
+    public var regions: [Located<String>]
+    public var crisis: Bool
+    public var channels: [Channel]
+    public var hours: Schedule?
+    public var period: Period?
+    public var cost: String?
+    public var languages: [String]
+    public var anonymous: Bool?
+    public var eligibility: String?
+    public var source: String?
+    public var verified: Located<SimpleDate>?
+    public var sample: Bool
+    public var body: RenderedMarkdown
+}
+
+/// 官民連携プラットフォームの会員団体.
+public struct MemberGroup: Sendable {
+    public var origin: EntryOrigin
+    public var name: String
+    public var reading: String
+    public var membership: String?
+    public var kind: String?
+    public var regions: [Located<String>]
+    public var categories: [Located<String>]
+    public var roles: [String]
+    public var url: String?
+    public var summary: String
+    public var source: String?
+    public var sample: Bool
+    public var body: RenderedMarkdown
+}
+
+/// 地方版官民連携プラットフォームの事例.
+public struct CaseStudy: Sendable {
+    public struct Report: Sendable, Hashable {
+        public var title: String?
+        public var page: String?
+    }
+    public var origin: EntryOrigin
+    public var title: String
+    public var region: Located<String>?
+    public var size: String?
+    public var points: [Located<String>]
+    public var summary: String
+    public var report: Report?
+    public var column: Bool
+    public var area: String?
+    public var source: String?
+    public var sample: Bool
+    public var body: RenderedMarkdown
+}
+
+/// A speaker in a symposium programme.
+public struct Speaker: Sendable, Hashable {
+    public var name: String
+    public var title: String?
+    public var organization: String?
+    public var member: Located<String>?
+}
+
+/// シンポジウム報告.
+public struct Symposium: Sendable {
+    public struct Item: Sendable, Hashable {
+        public var title: String?
+        public var speakers: [Speaker]
+        public var summary: String?
+    }
+    public struct Part: Sendable, Hashable {
+        public var title: String
+        public var items: [Item]
+    }
+    public struct Theme: Sendable, Hashable {
+        public var title: String
+        public var summary: String?
+    }
+    public struct Panel: Sendable, Hashable {
+        public var title: String?
+        public var speakers: [Speaker]
+        public var themes: [Theme]
+    }
+    public var origin: EntryOrigin
+    public var title: String
+    public var date: SimpleDate
+    public var format: String?
+    public var registrations: Int?
+    public var views: Int?
+    public var summary: String
+    public var source: String?
+    public var parts: [Part]
+    public var panel: Panel?
+    public var sample: Bool
+    public var body: RenderedMarkdown
+
+    /// Every speaker of the programme and the panel.
+    public var allSpeakers: [Speaker] {
+        parts.flatMap { $0.items.flatMap(\.speakers) } + (panel?.speakers ?? [])
+    }
+}
+
+/// A free-form page (about, the law, glossary).
+public struct Page: Sendable {
+    public var origin: EntryOrigin
+    public var title: String
+    public var summary: String?
+    public var order: Int
+    public var members: [Located<String>]
+    public var source: String?
+    public var body: RenderedMarkdown
+}
+
+/// A term of a taxonomy (a worry, a life stage, one of the five points).
+public struct Term: Sendable, Hashable {
+    public var slug: String
+    public var label: String
+    public var reading: String
+    public var order: Int
+    public var description: String?
+    public var synonyms: [String]
+    public var location: SourceLocation
+}
+
+/// Everything read from the content folder, before references are resolved.
+public struct LoadedContent: Sendable {
+    public var windows: [SupportWindow] = []
+    public var members: [MemberGroup] = []
+    public var cases: [CaseStudy] = []
+    public var symposia: [Symposium] = []
+    public var pages: [Page] = []
+    public var categories: [Term] = []
+    public var lifeStages: [Term] = []
+    public var points: [Term] = []
+    public var municipalities: [Municipality] = []
+    public init() {}
+}

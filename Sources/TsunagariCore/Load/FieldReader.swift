@@ -1,0 +1,246 @@
+import Foundation
+import TsunagariYAML
+
+/// A value read from a file, with where it was written, so later stages
+/// (linking, validation) can point at it.
+public struct Located<Value: Sendable & Hashable>: Sendable, Hashable {
+    public var value: Value
+    public var location: SourceLocation
+    public init(_ value: Value, at location: SourceLocation) {
+        self.value = value
+        self.location = location
+    }
+}
+
+/// Reads typed fields out of a YAML mapping, collecting every problem instead of stopping
+/// at the first, and reporting fields it was never asked for as unknown (with a did-you-mean).
+final class FieldReader {
+    let path: String
+    let node: YAMLNode
+    private(set) var diagnostics: [Diagnostic] = []
+    private var pairs: [String: YAMLPair] = [:]
+    private var order: [String] = []
+    private var asked: Set<String> = []
+
+    init(path: String, node: YAMLNode, what: String) {
+        self.path = path
+        self.node = node
+        switch node.value {
+        case .mapping(let list):
+            for pair in list {
+                let key = FieldReader.keyText(pair.key)
+                pairs[key] = pair
+                order.append(key)
+            }
+        case .null:
+            break
+        default:
+            diagnostics.append(location(of: node).error("\(what) must be a mapping of fields", hint: "write 'name: value' lines"))
+        }
+    }
+
+    static func keyText(_ node: YAMLNode) -> String {
+        switch node.value {
+        case .string(let s): return s
+        case .int(let i): return String(i)
+        case .bool(let b): return String(b)
+        case .float(let d): return String(d)
+        case .null: return "null"
+        default: return "?"
+        }
+    }
+
+    func location(of node: YAMLNode) -> SourceLocation {
+        SourceLocation(path: path, line: node.mark.line, column: node.mark.column)
+    }
+
+    var mappingLocation: SourceLocation { location(of: node) }
+
+    func report(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
+    func merge(_ other: FieldReader) { diagnostics += other.diagnostics }
+
+    /// The raw node of a field; records the field as known.
+    func field(_ name: String) -> YAMLNode? {
+        asked.insert(name)
+        guard let pair = pairs[name] else { return nil }
+        if case .null = pair.value.value { return nil }
+        return pair.value
+    }
+
+    private func missing(_ name: String, _ what: String) {
+        diagnostics.append(mappingLocation.error("missing required field '\(name)'", hint: "add '\(name): \(what)'"))
+    }
+
+    private func typeError(_ name: String, _ node: YAMLNode, expected: String, hint: String? = nil) {
+        diagnostics.append(location(of: node).error("field '\(name)' must be \(expected), not \(FieldReader.describe(node))", hint: hint))
+    }
+
+    static func describe(_ node: YAMLNode) -> String {
+        switch node.value {
+        case .null: return "empty"
+        case .bool(let b): return "the boolean \(b)"
+        case .int(let i): return "the number \(i)"
+        case .float(let d): return "the number \(d)"
+        case .string: return "text"
+        case .sequence: return "a list"
+        case .mapping: return "a mapping"
+        }
+    }
+
+    // MARK: - Scalars
+
+    func string(_ name: String, required: Bool = false) -> String? {
+        located(name, required: required)?.value
+    }
+
+    func located(_ name: String, required: Bool = false) -> Located<String>? {
+        guard let node = field(name) else {
+            if required { missing(name, "…") }
+            return nil
+        }
+        return scalarString(name, node)
+    }
+
+    private func scalarString(_ name: String, _ node: YAMLNode) -> Located<String>? {
+        switch node.value {
+        case .string(let s):
+            let trimmed = s.trimmingCharacters(in: [" ", "\t", "\n"])
+            if trimmed.isEmpty { diagnostics.append(location(of: node).error("field '\(name)' is empty")); return nil }
+            return Located(trimmed, at: location(of: node))
+        case .int, .float:
+            typeError(name, node, expected: "text", hint: "write it in quotes: \(name): \"\(FieldReader.keyText(node))\"")
+            return nil
+        default:
+            typeError(name, node, expected: "text")
+            return nil
+        }
+    }
+
+    func bool(_ name: String) -> Bool? {
+        guard let node = field(name) else { return nil }
+        if case .bool(let b) = node.value { return b }
+        typeError(name, node, expected: "true or false")
+        return nil
+    }
+
+    func int(_ name: String, required: Bool = false) -> Int? {
+        guard let node = field(name) else {
+            if required { missing(name, "0") }
+            return nil
+        }
+        if case .int(let i) = node.value { return i }
+        typeError(name, node, expected: "a whole number")
+        return nil
+    }
+
+    /// A date written `YYYY-MM-DD`.
+    func date(_ name: String, required: Bool = false) -> Located<SimpleDate>? {
+        guard let node = field(name) else {
+            if required { missing(name, "2024-01-31") }
+            return nil
+        }
+        guard case .string(let s) = node.value, let date = SimpleDate(s) else {
+            typeError(name, node, expected: "a date written YYYY-MM-DD")
+            return nil
+        }
+        return Located(date, at: location(of: node))
+    }
+
+    /// One of a closed set of values.
+    func choice(_ name: String, among allowed: [String], required: Bool = false) -> String? {
+        guard let value = located(name, required: required) else { return nil }
+        if allowed.contains(value.value) { return value.value }
+        diagnostics.append(value.location.error(
+            "field '\(name)' must be one of \(allowed.joined(separator: ", ")), not '\(value.value)'",
+            hint: DidYouMean.hint(for: value.value, among: allowed)))
+        return nil
+    }
+
+    /// A URL limited to http(s), tel and mailto: nothing else may reach a page.
+    func url(_ name: String, required: Bool = false) -> String? {
+        guard let value = located(name, required: required) else { return nil }
+        if let problem = URLRules.problem(with: value.value) {
+            diagnostics.append(value.location.error("field '\(name)': \(problem)", hint: "use an https://, http://, tel: or mailto: address"))
+            return nil
+        }
+        return value.value
+    }
+
+    // MARK: - Collections
+
+    /// A list of text items; a single text is accepted as a list of one.
+    func stringList(_ name: String, required: Bool = false) -> [Located<String>] {
+        guard let node = field(name) else {
+            if required { missing(name, "[…]") }
+            return []
+        }
+        switch node.value {
+        case .sequence(let items):
+            if items.isEmpty && required { diagnostics.append(location(of: node).error("field '\(name)' needs at least one item")) }
+            return items.compactMap { item in
+                switch item.value {
+                case .int(let i):
+                    // Region codes written without quotes: 13 → "13".
+                    return Located(String(i), at: location(of: item))
+                default:
+                    return scalarString(name, item)
+                }
+            }
+        case .string, .int:
+            if case .int(let i) = node.value { return [Located(String(i), at: location(of: node))] }
+            return scalarString(name, node).map { [$0] } ?? []
+        default:
+            typeError(name, node, expected: "a list")
+            return []
+        }
+    }
+
+    /// A list of mappings, each read by its own FieldReader whose problems are merged here.
+    func mappings(_ name: String, required: Bool = false, what: String) -> [FieldReader] {
+        guard let node = field(name) else {
+            if required { missing(name, "a list") }
+            return []
+        }
+        guard case .sequence(let items) = node.value else {
+            typeError(name, node, expected: "a list")
+            return []
+        }
+        if items.isEmpty && required { diagnostics.append(location(of: node).error("field '\(name)' needs at least one item")) }
+        return items.map { FieldReader(path: path, node: $0, what: what) }
+    }
+
+    func mapping(_ name: String, what: String) -> FieldReader? {
+        guard let node = field(name) else { return nil }
+        return FieldReader(path: path, node: node, what: what)
+    }
+
+    /// Reports every field that no reader asked for. Call after reading all fields.
+    func finish() {
+        for key in order where !asked.contains(key) {
+            let pair = pairs[key]!
+            diagnostics.append(location(of: pair.key).error(
+                "unknown field '\(key)'",
+                hint: DidYouMean.hint(for: key, among: Array(asked).sorted()) ?? "known fields: \(asked.sorted().joined(separator: ", "))"))
+        }
+    }
+}
+
+/// The URL rule used for every URL field.
+public enum URLRules {
+    public static let schemes = ["https", "http", "tel", "mailto"]
+
+    /// nil when acceptable, else what is wrong.
+    public static func problem(with url: String) -> String? {
+        if url.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }) {
+            return "a URL may not contain spaces or control characters"
+        }
+        guard let colon = url.firstIndex(of: ":") else { return "'\(url)' is not an absolute URL" }
+        let scheme = url[..<colon].lowercased()
+        guard schemes.contains(scheme) else { return "the scheme '\(scheme):' is not allowed" }
+        if scheme.hasPrefix("http") {
+            let rest = url[url.index(after: colon)...]
+            guard rest.hasPrefix("//"), rest.count > 2 else { return "'\(url)' has no host" }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// Maps over an array on all cores. Each slot is written by exactly one iteration, so the
+/// result is in input order and the same whatever the thread count.
+func parallelMap<T: Sendable, U: Sendable>(_ items: [T], threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                            _ transform: @Sendable (T) -> U) -> [U] {
+    if items.count < 2 || threads <= 1 { return items.map(transform) }
+    let results = UnsafeMutableBufferPointer<U?>.allocate(capacity: items.count)
+    results.initialize(repeating: nil)
+    defer { results.deallocate() }
+    let chunks = min(items.count, threads * 4)
+    nonisolated(unsafe) let slots = results
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        var i = chunk
+        while i < items.count {
+            slots[i] = transform(items[i])
+            i += chunks
+        }
+    }
+    return results.map { $0! }
+}
+
+/// Thread count for the build: `TSUNAGARI_THREADS` or all cores.
+public enum BuildThreads {
+    public static var count: Int {
+        if let text = ProcessInfo.processInfo.environment["TSUNAGARI_THREADS"], let n = Int(text), n > 0 { return n }
+        return ProcessInfo.processInfo.activeProcessorCount
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+
+/// A text file of the site, read as bytes and checked before anything parses it:
+/// size limit, valid UTF-8 (located), BOM dropped, CRLF folded to LF.
+public struct SourceFile: Sendable {
+    /// Path relative to the site folder, '/'-separated: the name diagnostics use.
+    public var path: String
+    public var text: String
+
+    public static let maxBytes = 1 << 20
+
+    public init(path: String, text: String) {
+        self.path = path
+        self.text = text
+    }
+
+    /// Decodes `bytes`, reporting invalid UTF-8 at the line and column of the first bad byte.
+    public static func decode(path: String, bytes: [UInt8]) -> Result<SourceFile, Diagnostic> {
+        if bytes.count > maxBytes {
+            return .failure(SourceLocation.file(path).error(
+                "file is \(bytes.count) bytes, over the limit of \(maxBytes)",
+                hint: "split it into smaller entries"))
+        }
+        var start = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        let content = bytes[start...]
+        if let bad = firstInvalidUTF8(content) {
+            let (line, column) = position(of: bad, in: content)
+            return .failure(SourceLocation(path: path, line: line, column: column).error(
+                "invalid UTF-8 byte 0x\(String(content[bad], radix: 16, uppercase: true))",
+                hint: "save the file as UTF-8"))
+        }
+        if content.contains(0) {
+            let index = content.firstIndex(of: 0)!
+            let (line, column) = position(of: index, in: content)
+            return .failure(SourceLocation(path: path, line: line, column: column).error(
+                "NUL character in text file", hint: "remove it; the file may be binary"))
+        }
+        var text = String(decoding: content, as: UTF8.self)
+        if text.contains("\r") {
+            text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        }
+        return .success(SourceFile(path: path, text: text))
+    }
+
+    /// Index of the first byte that does not start or continue a valid UTF-8 sequence.
+    static func firstInvalidUTF8(_ bytes: ArraySlice<UInt8>) -> Int? {
+        var i = bytes.startIndex
+        let end = bytes.endIndex
+        while i < end {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            let length: Int
+            var minScalar: UInt32
+            var scalar: UInt32
+            switch b {
+            case 0xC2...0xDF: length = 2; scalar = UInt32(b & 0x1F); minScalar = 0x80
+            case 0xE0...0xEF: length = 3; scalar = UInt32(b & 0x0F); minScalar = 0x800
+            case 0xF0...0xF4: length = 4; scalar = UInt32(b & 0x07); minScalar = 0x10000
+            default: return i
+            }
+            if i + length > end { return i }
+            for k in 1..<length {
+                let c = bytes[i + k]
+                if c & 0xC0 != 0x80 { return i }
+                scalar = (scalar << 6) | UInt32(c & 0x3F)
+            }
+            if scalar < minScalar || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return i }
+            i += length
+        }
+        return nil
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    static func position(of index: Int, in bytes: ArraySlice<UInt8>) -> (Int, Int) {
+        var line = 1
+        var column = 1
+        var i = bytes.startIndex
+        while i < index {
+            let b = bytes[i]
+            if b == 0x0A { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
+            i += 1
+        }
+        return (line, column)
+    }
+}
+
+/// A Markdown file split into its YAML front matter and its body.
+public struct FrontMatterDocument: Sendable {
+    public var frontMatter: String
+    /// Lines before the front matter's first line (the opening `---`): add to YAML lines.
+    public var frontMatterLineOffset: Int
+    public var body: String
+    public var bodyFirstLine: Int
+
+    /// The file must start with a `---` line; the front matter ends at the next `---` or `...` line.
+    public static func split(_ file: SourceFile) -> Result<FrontMatterDocument, Diagnostic> {
+        let text = file.text
+        guard text.hasPrefix("---\n") || text == "---" || text.hasPrefix("--- \n") else {
+            return .failure(SourceLocation.file(file.path).error(
+                "missing front matter",
+                hint: "start the file with a line '---', the fields, and another line '---'"))
+        }
+        var lineNumber = 1
+        var frontLines: [Substring] = []
+        var bodyStart: String.Index? = nil
+        var index = text.startIndex
+        // Skip the opening line.
+        if let newline = text[index...].firstIndex(of: "\n") { index = text.index(after: newline) } else { index = text.endIndex }
+        while index < text.endIndex {
+            lineNumber += 1
+            let lineEnd = text[index...].firstIndex(of: "\n") ?? text.endIndex
+            let line = text[index..<lineEnd]
+            let trimmed = line
+            if trimmed == "---" || trimmed == "..." || trimmed.hasPrefix("--- ") && trimmed.allSatisfy({ $0 == "-" || $0 == " " }) {
+                bodyStart = lineEnd < text.endIndex ? text.index(after: lineEnd) : text.endIndex
+                break
+            }
+            frontLines.append(line)
+            index = lineEnd < text.endIndex ? text.index(after: lineEnd) : text.endIndex
+        }
+        guard let bodyStart else {
+            return .failure(SourceLocation.file(file.path).error(
+                "front matter is not closed",
+                hint: "add a line '---' after the last field"))
+        }
+        return .success(FrontMatterDocument(
+            frontMatter: frontLines.joined(separator: "\n"),
+            frontMatterLineOffset: 1,
+            body: String(text[bodyStart...]),
+            bodyFirstLine: lineNumber + 1))
+    }
+}

@@ -1,0 +1,312 @@
+import Foundation
+import TsunagariTemplates
+
+/// A file of the finished site.
+public struct OutputFile: Sendable {
+    public var path: String
+    public var bytes: [UInt8]
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+    }
+}
+
+/// One HTML page to render: which template, with which view model, at which path.
+struct PagePlan: Sendable {
+    var path: String          // "windows/foo/" (folder) or "404.html"
+    var template: String
+    var title: String
+    var description: String?
+    var context: TemplateValue
+    var inSitemap = true
+
+    var outputPath: String { path.hasSuffix("/") || path.isEmpty ? path + "index.html" : path }
+}
+
+/// Stage 4: the linked site through the theme's templates into pages.
+public struct SiteRenderer: Sendable {
+    let site: LinkedSite
+    let theme: Theme
+    let models: ViewModels
+
+    public init(site: LinkedSite, theme: Theme) {
+        self.site = site
+        self.theme = theme
+        self.models = ViewModels(site: site)
+    }
+
+    var urls: SiteURLs { models.urls }
+
+    /// Every page of the site, in a fixed order.
+    func plans() -> [PagePlan] {
+        var plans: [PagePlan] = []
+        plans.append(PagePlan(path: "", template: "home", title: site.config.title, description: site.config.description, context: homeContext()))
+
+        plans.append(PagePlan(path: "windows/", template: "windows", title: "相談窓口の一覧", description: "すべての相談窓口",
+                              context: .map(["windows": .list(site.windows.indices.map(models.windowCard))])))
+        for i in site.windows.indices {
+            let w = site.windows[i]
+            plans.append(PagePlan(path: SiteURLs.window(w.origin.slug), template: "window", title: w.name, description: w.summary, context: models.windowPage(i)))
+        }
+        plans.append(PagePlan(path: "members/", template: "members", title: "会員団体", description: "官民連携プラットフォームの会員団体",
+                              context: .map(["members": .list(site.members.indices.map(models.memberCard))])))
+        for i in site.members.indices {
+            let m = site.members[i]
+            plans.append(PagePlan(path: SiteURLs.member(m.origin.slug), template: "member", title: m.name, description: m.summary, context: models.memberPage(i)))
+        }
+        plans.append(PagePlan(path: "cases/", template: "cases", title: "地方版官民連携プラットフォームの事例", description: nil,
+                              context: .map(["cases": models.list(site.cases.indices.filter { !site.cases[$0].column }.map(models.caseCard)),
+                                             "columns": models.list(site.cases.indices.filter { site.cases[$0].column }.map(models.caseCard)),
+                                             "points": models.list(site.points.map { models.term($0, url: SiteURLs.point($0.slug), count: site.casesByPoint[$0.slug]?.count ?? 0) })])))
+        for i in site.cases.indices {
+            let c = site.cases[i]
+            plans.append(PagePlan(path: SiteURLs.caseStudy(c.origin.slug), template: "case", title: c.title, description: c.summary, context: models.casePage(i)))
+        }
+        plans.append(PagePlan(path: "symposia/", template: "symposia", title: "シンポジウム報告", description: nil,
+                              context: .map(["symposia": .list(site.symposia.indices.map(models.symposiumCard))])))
+        for i in site.symposia.indices {
+            let s = site.symposia[i]
+            plans.append(PagePlan(path: SiteURLs.symposium(s.origin.slug), template: "symposium", title: s.title, description: s.summary, context: models.symposiumPage(i)))
+        }
+        for i in site.pages.indices {
+            let p = site.pages[i]
+            plans.append(PagePlan(path: SiteURLs.page(p.origin.slug), template: "page", title: p.title, description: p.summary, context: models.pagePage(i)))
+        }
+        plans += termPlans()
+        plans += regionPlans()
+        plans.append(PagePlan(path: "search/", template: "search", title: "検索", description: "相談窓口をことばで探す", context: searchContext()))
+        plans.append(PagePlan(path: "find/", template: "find", title: "あなたに合った支援を探す", description: "悩み・状況・お住まいの地域から相談窓口を探す", context: findContext()))
+        plans.append(PagePlan(path: "404.html", template: "not-found", title: "ページが見つかりません", description: nil, context: .map([:]), inSitemap: false))
+        return plans
+    }
+
+    func homeContext() -> TemplateValue {
+        .map([
+            "categories": models.list(site.categories.map { models.term($0, url: SiteURLs.category($0.slug), count: site.windowsByCategory[$0.slug]?.count ?? 0) }),
+            "life_stages": models.list(site.lifeStages.map { models.term($0, url: SiteURLs.lifeStage($0.slug), count: site.windowsByLifeStage[$0.slug]?.count ?? 0) }),
+            "areas": regionAreas(),
+            "symposia": models.list(site.symposia.indices.prefix(3).map(models.symposiumCard)),
+            "pages": models.list(site.pages.indices.map { models.link(site.pages[$0].title, SiteURLs.page(site.pages[$0].origin.slug)) }),
+            "window_count": .int(site.windows.count),
+        ])
+    }
+
+    /// Prefectures grouped by 地方, each with the municipalities the content declares.
+    func regionAreas() -> TemplateValue {
+        var areas: [(String, [TemplateValue])] = []
+        for p in Prefectures.all {
+            if areas.last?.0 != p.area { areas.append((p.area, [])) }
+            areas[areas.count - 1].1.append(models.regionLink(p.code))
+        }
+        return .list(areas.map { .map(["label": .string($0.0), "prefectures": .list($0.1)]) })
+    }
+
+    func termPlans() -> [PagePlan] {
+        var plans: [PagePlan] = []
+        func add(_ terms: [Term], kind: String, heading: String, url: (String) -> String, windows: [String: [Int]], members: [String: [Int]], cases: [String: [Int]]) {
+            plans.append(PagePlan(path: "\(kind)/", template: "terms", title: heading, description: nil, context: .map([
+                "heading": .string(heading),
+                "terms": models.list(terms.map { models.term($0, url: url($0.slug), count: (windows[$0.slug]?.count ?? 0) + (members[$0.slug]?.count ?? 0) + (cases[$0.slug]?.count ?? 0)) }),
+            ])))
+            for t in terms {
+                var context: [String: TemplateValue] = [:]
+                if case .map(let m) = models.term(t, url: url(t.slug)) { context = m }
+                context["kind"] = .string(heading)
+                context["show_windows"] = .bool(kind != "points")
+                context["windows"] = models.list((windows[t.slug] ?? []).map(models.windowCard))
+                context["members"] = models.list((members[t.slug] ?? []).map(models.memberCard))
+                context["cases"] = models.list((cases[t.slug] ?? []).map(models.caseCard))
+                context["synonyms"] = models.list(t.synonyms.map { .string($0) })
+                if kind == "categories" {
+                    // Region × category pages reachable from the term page without script.
+                    context["region_links"] = models.list(regionsWithWindows(category: t.slug).map { code in
+                        models.link(site.regions.byCode[code]!.label, SiteURLs.regionCategory(code, t.slug))
+                    })
+                }
+                plans.append(PagePlan(path: url(t.slug), template: "term", title: "\(t.label)（\(heading)）", description: t.description, context: .map(context)))
+            }
+        }
+        add(site.categories, kind: "categories", heading: "悩みから探す", url: SiteURLs.category, windows: site.windowsByCategory, members: site.membersByCategory, cases: [:])
+        add(site.lifeStages, kind: "life-stages", heading: "対象から探す", url: SiteURLs.lifeStage, windows: site.windowsByLifeStage, members: [:], cases: [:])
+        add(site.points, kind: "points", heading: "連携の5つのポイント", url: SiteURLs.point, windows: [:], members: [:], cases: site.casesByPoint)
+        return plans
+    }
+
+    /// Regions (other than national) where a window of the category is available.
+    func regionsWithWindows(category: String) -> [String] {
+        let inCategory = Set(site.windowsByCategory[category] ?? [])
+        guard !inCategory.isEmpty else { return [] }
+        return site.regions.ordered.filter { $0 != Region.nationalCode }.filter { code in
+            site.windowsAvailable(to: code).contains(where: inCategory.contains)
+        }
+    }
+
+    func regionPlans() -> [PagePlan] {
+        var plans: [PagePlan] = []
+        plans.append(PagePlan(path: "regions/", template: "regions", title: "地域から探す", description: nil, context: .map([
+            "national": models.regionLink(Region.nationalCode),
+            "areas": regionAreas(),
+        ])))
+        for code in site.regions.ordered {
+            let region = site.regions.byCode[code]!
+            let available = site.windowsAvailable(to: code)
+            let availableSet = Set(available)
+            let local = available.filter { site.windowRegions[$0].contains(where: { $0 != Region.nationalCode }) }
+            var context: [String: TemplateValue] = [
+                "label": .string(region.label), "reading": .string(region.reading), "code": .string(code),
+                "area": models.text(region.area),
+                "windows": models.list(available.map(models.windowCard)),
+                "local_count": .int(local.count),
+                "cases": models.list((site.casesByRegion[code] ?? []).map(models.caseCard)),
+            ]
+            if region.level == .municipality, let p = region.prefecture { context["parent"] = models.regionLink(p) }
+            if region.level == .prefecture {
+                context["municipalities"] = models.list(site.regions.ordered.filter { site.regions.byCode[$0]?.level == .municipality && site.regions.byCode[$0]?.prefecture == code }.map(models.regionLink))
+            }
+            var categories: [TemplateValue] = []
+            for t in site.categories {
+                let matching = (site.windowsByCategory[t.slug] ?? []).filter(availableSet.contains)
+                guard !matching.isEmpty else { continue }
+                categories.append(.map(["label": .string(t.label), "count": .int(matching.count),
+                                        "url": .string(urls.path(SiteURLs.regionCategory(code, t.slug)))]))
+                plans.append(PagePlan(path: SiteURLs.regionCategory(code, t.slug), template: "region-category",
+                                      title: "\(region.label)で使える「\(t.label)」の相談窓口", description: nil, context: .map([
+                                        "region": models.regionLink(code), "category": models.term(t, url: SiteURLs.category(t.slug)),
+                                        "windows": .list(matching.map(models.windowCard)),
+                                      ])))
+            }
+            context["categories"] = models.list(categories)
+            plans.append(PagePlan(path: SiteURLs.region(code), template: "region", title: "\(region.label)で使える相談窓口", description: nil, context: .map(context)))
+        }
+        return plans
+    }
+
+    func searchContext() -> TemplateValue {
+        .map([
+            "categories": models.list(site.categories.map { models.term($0, url: SiteURLs.category($0.slug)) }),
+            "life_stages": models.list(site.lifeStages.map { models.term($0, url: SiteURLs.lifeStage($0.slug)) }),
+            "areas": regionAreas(),
+        ])
+    }
+
+    func findContext() -> TemplateValue {
+        .map([
+            "categories": models.list(site.categories.filter { site.windowsByCategory[$0.slug] != nil }.map { models.term($0, url: SiteURLs.category($0.slug)) }),
+            "life_stages": models.list(site.lifeStages.filter { site.windowsByLifeStage[$0.slug] != nil }.map { models.term($0, url: SiteURLs.lifeStage($0.slug)) }),
+            "areas": regionAreas(),
+            "channel_types": .list(ChannelType.allCases.map { .string($0.rawValue) }),
+        ])
+    }
+
+    // MARK: - Layout and shared fragments
+
+    /// The header, crisis block and footer are the same on every page: rendered once per build.
+    struct SharedFragments: Sendable {
+        var header: String
+        var crisis: String
+        var footer: String
+    }
+
+    func sharedFragments() throws -> SharedFragments {
+        let crisisLines = site.windows.indices.filter { site.windows[$0].crisis && !models.isOutsidePeriod(site.windows[$0]) }
+        let context: TemplateValue = .map([
+            "site": siteContext(),
+            "crisis_lines": models.list(crisisLines.map(models.windowCard)),
+            "pages": models.list(site.pages.indices.map { models.link(site.pages[$0].title, SiteURLs.page(site.pages[$0].origin.slug)) }),
+        ])
+        return SharedFragments(header: try theme.templates.render("partials/header", context),
+                               crisis: try theme.templates.render("partials/crisis", context),
+                               footer: try theme.templates.render("partials/footer", context))
+    }
+
+    func siteContext() -> TemplateValue {
+        var assets: [String: TemplateValue] = [:]
+        for (name, path) in theme.assetPaths {
+            assets[name.replacingOccurrences(of: ".", with: "_").replacingOccurrences(of: "-", with: "_")] = .string(urls.path(path))
+        }
+        return .map([
+            "title": .string(site.config.title),
+            "description": .string(site.config.description),
+            "lang": .string(site.config.language),
+            "base": .string(urls.basePath),
+            "quick_exit_url": .string(site.config.quickExitURL),
+            "assets": .map(assets),
+        ])
+    }
+
+    /// Renders every page; pages are independent, so they render in parallel without locks.
+    public func render(threads: Int = BuildThreads.count) throws -> [OutputFile] {
+        let plans = plans()
+        let shared = try sharedFragments()
+        let siteValue = siteContext()
+        let results: [Result<OutputFile, TemplateError>] = parallelMap(plans, threads: threads) { plan in
+            do {
+                let content = try theme.templates.render(plan.template, .map(["site": siteValue, "page": ViewModels.withFlags(plan.context)]))
+                let canonical = urls.absolute(plan.path == "404.html" ? "" : plan.path)
+                let layout: TemplateValue = .map([
+                    "site": siteValue,
+                    "title": .string(plan.title == site.config.title ? plan.title : "\(plan.title) | \(site.config.title)"),
+                    "page_title": .string(plan.title),
+                    "description": .string(plan.description ?? site.config.description),
+                    "canonical": .string(canonical),
+                    "header": .string(shared.header),
+                    "crisis": .string(shared.crisis),
+                    "footer": .string(shared.footer),
+                    "content": .string(content),
+                    "is_home": .bool(plan.path.isEmpty),
+                ])
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(content.utf8.count + shared.header.utf8.count + shared.crisis.utf8.count + shared.footer.utf8.count + 2048)
+                try theme.templates.render("layout", layout, into: &bytes)
+                return .success(OutputFile(path: plan.outputPath, bytes: bytes))
+            } catch let error as TemplateError {
+                return .failure(error)
+            } catch {
+                return .failure(TemplateError(template: plan.template, line: 1, column: 1, message: "\(error)"))
+            }
+        }
+        var files: [OutputFile] = []
+        files.reserveCapacity(results.count + theme.assets.count + 2)
+        for result in results {
+            switch result {
+            case .success(let file): files.append(file)
+            case .failure(let error): throw error
+            }
+        }
+        for asset in theme.assets { files.append(OutputFile(path: asset.path, bytes: asset.bytes)) }
+        files.append(OutputFile(path: "sitemap.xml", bytes: Array(sitemap(plans).utf8)))
+        files.append(OutputFile(path: "robots.txt", bytes: Array("User-agent: *\nAllow: /\nDisallow: \(urls.path(site.config.healthReport))/\nSitemap: \(urls.absolute("sitemap.xml"))\n".utf8)))
+        return files
+    }
+
+    func sitemap(_ plans: [PagePlan]) -> String {
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+        for plan in plans where plan.inSitemap {
+            xml += "<url><loc>\(XMLEscape.escape(urls.absolute(plan.path)))</loc></url>\n"
+        }
+        return xml + "</urlset>\n"
+    }
+}
+
+/// Escaping for XML text and attributes (sitemap, feeds).
+public enum XMLEscape {
+    public static func escape(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            default:
+                // Characters XML 1.0 forbids are dropped.
+                if scalar.value < 0x20 && scalar != "\n" && scalar != "\t" && scalar != "\r" { continue }
+                if scalar.value == 0xFFFE || scalar.value == 0xFFFF { continue }
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

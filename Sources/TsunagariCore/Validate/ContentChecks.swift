@@ -1,0 +1,73 @@
+/// Stage 2: checks on the meaning of fields that types alone do not catch.
+/// Warnings do not stop a build; errors do.
+public enum ContentChecks {
+    public static func check(_ content: LoadedContent, config: SiteConfig, today: SimpleDate) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        var phoneOwners: [String: (String, SourceLocation)] = [:]
+        for w in content.windows {
+            let at = SourceLocation.file(w.origin.path)
+            if w.source == nil {
+                diagnostics.append(at.warning("window has no source", hint: "add 'source:' with the URL the facts come from"))
+            }
+            if let verified = w.verified {
+                let age = verified.value.months(until: today)
+                if age > config.staleAfterMonths {
+                    diagnostics.append(verified.location.warning(
+                        "verified \(verified.value) is \(age) months ago, older than \(config.staleAfterMonths)",
+                        hint: "check the facts against the source and update 'verified'"))
+                }
+                if today < verified.value {
+                    diagnostics.append(verified.location.error("verified date \(verified.value) is in the future"))
+                }
+            } else {
+                diagnostics.append(at.warning("window has no verified date", hint: "add 'verified: YYYY-MM-DD' once the facts are checked"))
+            }
+            for channel in w.channels {
+                if let number = channel.number {
+                    if PhoneNumber.telURI(number.value) == nil {
+                        diagnostics.append(number.location.warning("'\(number.value)' is not a valid Japanese phone number",
+                                                                    hint: "write it like \"0120-123-456\", \"03-1234-5678\", \"189\" or \"#9999\""))
+                    } else {
+                        let key = PhoneNumber.digits(number.value)
+                        if let (other, first) = phoneOwners[key], other != w.origin.slug {
+                            diagnostics.append(number.location.warning("phone number \(number.value) is also given by window '\(other)' (\(first.path):\(first.line))"))
+                        } else {
+                            phoneOwners[key] = (w.origin.slug, number.location)
+                        }
+                    }
+                    if channel.type != .phone {
+                        diagnostics.append(number.location.warning("'number' on a \(channel.type.rawValue) channel", hint: "phone numbers belong to a channel of type 電話"))
+                    }
+                }
+                if channel.type != .phone && channel.type != .visit && channel.url == nil && channel.handle == nil {
+                    diagnostics.append(at.warning("a \(channel.type.rawValue) channel without url or handle", hint: "add where residents reach it, or leave the channel out"))
+                }
+            }
+        }
+        return diagnostics
+    }
+}
+
+/// Japanese phone numbers as residents dial them.
+public enum PhoneNumber {
+    /// The digits (and a leading '#') of a number as written.
+    public static func digits(_ text: String) -> String {
+        String(text.unicodeScalars.filter { ("0"..."9").contains($0) || $0 == "#" }.map(Character.init))
+    }
+
+    /// `tel:` URI for a valid number, or nil: 10–11 digits starting with 0, a 3-digit service
+    /// number (189, 110 …), or a '#' short number (#9999).
+    public static func telURI(_ text: String) -> String? {
+        let allowed = Set("0123456789-#() ")
+        guard text.allSatisfy({ allowed.contains($0) }) else { return nil }
+        let d = digits(text)
+        if d.hasPrefix("#") {
+            let rest = d.dropFirst()
+            return (rest.count == 4 && !rest.contains("#")) ? "tel:%23" + rest : nil
+        }
+        if d.contains("#") { return nil }
+        if d.count == 3, d.hasPrefix("1") { return "tel:" + d }
+        if d.hasPrefix("0"), (10...11).contains(d.count) { return "tel:" + d }
+        return nil
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import CCmark
+
+/// A Markdown body rendered by libcmark in its safe mode.
+/// This file is the only place that sees libcmark's C types.
+public struct RenderedMarkdown: Sendable, Equatable {
+    /// HTML with raw HTML omitted, unsafe link targets emptied and ids on headings.
+    public var html: String
+    /// The text of the body without markup, for the search index and summaries.
+    public var plainText: String
+    /// Headings in order, with the id each got.
+    public var headings: [Heading]
+    /// Link destinations as written (after the scheme filter), for reference checks.
+    public var links: [String]
+
+    public struct Heading: Sendable, Equatable {
+        public var level: Int
+        public var text: String
+        public var id: String
+    }
+}
+
+public enum CommonMark {
+    /// URL schemes a link or image in content may use. Anything else (javascript:, data:,
+    /// vbscript:, file:, …) is emptied before rendering.
+    public static let allowedSchemes: Set<String> = ["http", "https", "mailto", "tel"]
+
+    /// Renders `markdown` to safe HTML. Smart punctuation stays off: it would turn
+    /// Japanese quotation and dashes into Western forms.
+    public static func render(_ markdown: String) -> RenderedMarkdown {
+        var source = markdown
+        let document: OpaquePointer? = source.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                cmark_parse_document(chars.baseAddress, chars.count,
+                                     CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8)
+            }
+        }
+        guard let document else {
+            return RenderedMarkdown(html: "", plainText: "", headings: [], links: [])
+        }
+        defer { cmark_node_free(document) }
+
+        var headings: [RenderedMarkdown.Heading] = []
+        var links: [String] = []
+        var plain = ""
+        var headingText: String? = nil
+        var headingLevel = 0
+        var usedIDs: [String: Int] = [:]
+
+        let iterator = cmark_iter_new(document)
+        defer { cmark_iter_free(iterator) }
+        while true {
+            let event = cmark_iter_next(iterator)
+            if event == CMARK_EVENT_DONE { break }
+            guard let node = cmark_iter_get_node(iterator) else { continue }
+            let type = cmark_node_get_type(node)
+            switch (type, event) {
+            case (CMARK_NODE_LINK, CMARK_EVENT_ENTER), (CMARK_NODE_IMAGE, CMARK_EVENT_ENTER):
+                let url = cmark_node_get_url(node).map { String(cString: $0) } ?? ""
+                if isSafeURL(url) {
+                    links.append(url)
+                } else {
+                    cmark_node_set_url(node, "")
+                }
+            case (CMARK_NODE_HEADING, CMARK_EVENT_ENTER):
+                headingText = ""
+                headingLevel = Int(cmark_node_get_heading_level(node))
+            case (CMARK_NODE_HEADING, CMARK_EVENT_EXIT):
+                let text = headingText ?? ""
+                let id = uniqueID(for: text, used: &usedIDs)
+                headings.append(.init(level: headingLevel, text: text, id: id))
+                headingText = nil
+                plain += "\n"
+            case (CMARK_NODE_TEXT, _), (CMARK_NODE_CODE, _), (CMARK_NODE_CODE_BLOCK, _):
+                let literal = cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
+                plain += literal
+                if headingText != nil { headingText! += literal }
+            case (CMARK_NODE_SOFTBREAK, _), (CMARK_NODE_LINEBREAK, _):
+                plain += " "
+                if headingText != nil { headingText! += " " }
+            case (CMARK_NODE_PARAGRAPH, CMARK_EVENT_EXIT), (CMARK_NODE_ITEM, CMARK_EVENT_EXIT):
+                plain += "\n"
+            default:
+                break
+            }
+        }
+
+        var html = ""
+        if let rendered = cmark_render_html(document, CMARK_OPT_DEFAULT) {
+            html = String(cString: rendered)
+            free(rendered)
+        }
+        html = addHeadingIDs(html, headings)
+        let trimmedPlain = plain.split(separator: "\n", omittingEmptySubsequences: true)
+            .map { $0.trimmingSpaces() }.filter { !$0.isEmpty }.joined(separator: "\n")
+        return RenderedMarkdown(html: html, plainText: trimmedPlain, headings: headings, links: links)
+    }
+
+    /// True for relative references and the allowed schemes. A scheme is what comes before
+    /// the first ':' when no '/', '?' or '#' precedes it (RFC 3986).
+    public static func isSafeURL(_ url: String) -> Bool {
+        let trimmed = url.drop(while: { $0 == " " || $0 == "\t" || $0 == "\n" })
+        guard let colon = trimmed.firstIndex(of: ":") else { return !hasControlCharacters(url) }
+        let head = trimmed[..<colon]
+        if head.contains(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { return !hasControlCharacters(url) }
+        return allowedSchemes.contains(head.lowercased()) && !hasControlCharacters(url)
+    }
+
+    private static func hasControlCharacters(_ s: String) -> Bool {
+        s.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+    }
+
+    /// A stable id from the heading text: letters and digits kept (Japanese included),
+    /// spaces to '-', everything else dropped; repeats get -2, -3, …
+    static func uniqueID(for text: String, used: inout [String: Int]) -> String {
+        var base = ""
+        for scalar in text.lowercased().unicodeScalars {
+            if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+                base.unicodeScalars.append(scalar)
+            } else if scalar == " " || scalar == "-" || scalar == "_" || scalar == "\u{3000}" {
+                if !base.isEmpty && !base.hasSuffix("-") { base += "-" }
+            }
+        }
+        while base.hasSuffix("-") { base.removeLast() }
+        if base.isEmpty { base = "section" }
+        let count = (used[base] ?? 0) + 1
+        used[base] = count
+        return count == 1 ? base : "\(base)-\(count)"
+    }
+
+    /// libcmark writes headings as a bare `<hN>`; in safe mode no other `<hN>` can appear
+    /// (raw HTML is omitted, code is escaped), so the n-th one is the n-th heading.
+    static func addHeadingIDs(_ html: String, _ headings: [RenderedMarkdown.Heading]) -> String {
+        guard !headings.isEmpty else { return html }
+        var result = ""
+        result.reserveCapacity(html.utf8.count + headings.count * 24)
+        var rest = Substring(html)
+        for heading in headings {
+            let tag = "<h\(heading.level)>"
+            guard let range = rest.range(of: tag) else { break }
+            result += rest[..<range.lowerBound]
+            result += "<h\(heading.level) id=\"\(escapeAttribute(heading.id))\">"
+            rest = rest[range.upperBound...]
+        }
+        result += rest
+        return result
+    }
+
+    static func escapeAttribute(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingSpaces() -> String {
+        var s = self
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return String(s)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

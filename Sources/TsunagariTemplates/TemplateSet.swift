@@ -1,0 +1,109 @@
+import Foundation
+
+/// A theme's Mustache templates, compiled once into one instruction program.
+///
+/// Supports the specification's required modules (interpolation with dotted names, the implicit
+/// iterator `.` and context-stack lookup; sections; inverted sections; comments; partials with
+/// standalone indentation and recursion; set delimiters) and the optional dynamic partial names
+/// (`{{>*name}}`). Lambdas and template inheritance (`{{<parent}}`, `{{$block}}`) are not supported;
+/// an inheritance tag is a compile error. See `TemplateValue` for truthiness and how values print.
+///
+/// Differences from the specification: a partial naming no template is a compile error (the
+/// specification renders it as nothing; pass `allowMissingPartials: true` for that). Rendering
+/// stops with an error when partials nest deeper than `maxPartialDepth`.
+public struct TemplateSet: Sendable {
+    let program: Program
+
+    /// How deep partials may nest before `render` throws, so that a partial that includes itself
+    /// unconditionally fails instead of looping forever.
+    public var maxPartialDepth: Int = 100
+
+    /// Compiles every template; names are paths without extension relative to the theme folder,
+    /// e.g. "page", "partials/header". A partial tag `{{> partials/header}}` names one.
+    /// Throws `TemplateError` on a syntax error (unclosed section or tag, mismatched close tag,
+    /// bad delimiter tag, inheritance tag) and on a partial that names no template.
+    public init(templates: [String: String]) throws {
+        try self.init(templates: templates, allowMissingPartials: false)
+    }
+
+    /// As `init(templates:)`; with `allowMissingPartials` a partial naming no template renders as
+    /// nothing, as the specification says, instead of being an error.
+    public init(templates: [String: String], allowMissingPartials: Bool) throws {
+        var compiler = Compiler()
+        for name in templates.keys.sorted() {
+            try compiler.compile(name: name, source: templates[name]!)
+        }
+        try compiler.resolvePartials(allowMissing: allowMissingPartials)
+        program = compiler.program
+    }
+
+    /// Reads every `*.mustache` (or `*.<fileExtension>`) file below `directory`, recursively;
+    /// each is named by its path relative to `directory` without the extension, with `/` between
+    /// folders ("partials/header").
+    public init(directory: String, fileExtension: String = "mustache") throws {
+        let root = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: root.path, isDirectory: &isDir), isDir.boolValue else {
+            throw TemplateError(template: directory, line: 0, column: 0, message: "no such directory")
+        }
+        let suffix = "." + fileExtension
+        var templates: [String: String] = [:]
+        guard let enumerator = fm.enumerator(atPath: root.path) else {
+            throw TemplateError(template: directory, line: 0, column: 0, message: "cannot list directory")
+        }
+        while let relative = enumerator.nextObject() as? String {
+            guard relative.hasSuffix(suffix), relative.count > suffix.count else { continue }
+            let path = root.appendingPathComponent(relative).path
+            var fileIsDir: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &fileIsDir), !fileIsDir.boolValue else { continue }
+            guard let data = fm.contents(atPath: path) else {
+                throw TemplateError(template: relative, line: 0, column: 0, message: "cannot read \(path)")
+            }
+            var name = String(relative.dropLast(suffix.count))
+            #if os(Windows)
+            name = name.replacingOccurrences(of: "\\", with: "/")
+            #endif
+            if name.hasPrefix("./") { name.removeFirst(2) }
+            templates[name] = String(decoding: data, as: UTF8.self)
+        }
+        try self.init(templates: templates)
+    }
+
+    /// The template names, sorted.
+    public var names: [String] { program.templates.map(\.name) }
+
+    /// Whether `name` is a template of this set.
+    public func contains(_ name: String) -> Bool { program.templateIndex[name] != nil }
+
+    /// Renders template `name` with `context` as the root of the context stack.
+    /// Throws `TemplateError` if `name` is unknown (or partials nest too deep).
+    public func render(_ name: String, _ context: TemplateValue) throws -> String {
+        let template = try lookup(name)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(max(4096, template.textBytes * 2))
+        try run(template, context, into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
+    /// Renders template `name`, appending its UTF-8 to `buffer` (reserve capacity beforehand to
+    /// render without reallocating).
+    public func render(_ name: String, _ context: TemplateValue, into buffer: inout [UInt8]) throws {
+        try run(try lookup(name), context, into: &buffer)
+    }
+
+    private func lookup(_ name: String) throws -> CompiledTemplate {
+        guard let index = program.templateIndex[name] else {
+            throw TemplateError(template: name, line: 0, column: 0, message: "unknown template '\(name)'")
+        }
+        return program.templates[index]
+    }
+
+    private func run(_ template: CompiledTemplate, _ context: TemplateValue, into buffer: inout [UInt8]) throws {
+        var renderer = Renderer(program: program, maxDepth: maxPartialDepth)
+        swap(&renderer.out, &buffer)
+        defer { swap(&renderer.out, &buffer) }
+        renderer.stack.append(context)
+        try renderer.run(template.start, template.end)
+    }
+}

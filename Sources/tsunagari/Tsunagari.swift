@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import TsunagariCore
+
+@main
+struct Tsunagari: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tsunagari",
+        abstract: "Builds a support-directory website from a folder of Markdown and YAML.",
+        subcommands: [BuildCommand.self, CheckCommand.self],
+        defaultSubcommand: BuildCommand.self)
+}
+
+struct SiteOptions: ParsableArguments {
+    @Option(name: .long, help: "The site folder (with site.yml, content/, themes/).")
+    var source: String = "."
+
+    @Option(name: .long, help: "Threads to use (default: all cores).")
+    var threads: Int?
+
+    func buildOptions(output: String? = nil) -> Build.Options {
+        var options = Build.Options(source: URL(fileURLWithPath: source),
+                                    output: output.map { URL(fileURLWithPath: $0) })
+        if let threads { options.threads = max(1, threads) }
+        return options
+    }
+}
+
+/// Prints diagnostics the way compilers do, on standard error.
+func report(_ diagnostics: [Diagnostic], json: Bool = false) {
+    if json {
+        print(DiagnosticJSON.encode(diagnostics))
+        return
+    }
+    for d in diagnostics { FileHandle.standardError.write(Data((d.description + "\n").utf8)) }
+}
+
+struct BuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "build", abstract: "Build the site into the output folder.")
+
+    @OptionGroup var site: SiteOptions
+
+    @Option(name: .long, help: "Output folder (default: site.yml's output, public/).")
+    var output: String?
+
+    @Flag(name: .long, help: "Print warnings too.")
+    var verbose = false
+
+    func run() throws {
+        let start = Date()
+        do {
+            let result = try Build.run(site.buildOptions(output: output))
+            let warnings = result.diagnostics.filter { $0.severity == .warning }
+            if verbose { report(warnings) }
+            let seconds = Date().timeIntervalSince(start)
+            let summary = "built \(result.pages) pages, \(result.files) files (\(result.bytes / 1024) KiB) in \(String(format: "%.2f", seconds)) s"
+                + (warnings.isEmpty || verbose ? "" : "; \(warnings.count) warnings (tsunagari check shows them)")
+            FileHandle.standardError.write(Data((summary + "\n").utf8))
+        } catch let failure as BuildFailure {
+            report(failure.diagnostics.filter { $0.severity == .error || verbose })
+            let errors = failure.diagnostics.filter { $0.severity == .error }.count
+            FileHandle.standardError.write(Data("build failed: \(errors) error\(errors == 1 ? "" : "s"); nothing was written\n".utf8))
+            throw ExitCode(1)
+        } catch let error as OutputWriter.WriteError {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Validate the content without writing the site.")
+
+    @OptionGroup var site: SiteOptions
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: String = "text"
+
+    func validate() throws {
+        guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
+    }
+
+    func run() throws {
+        let (_, _, diagnostics) = Build.check(site.buildOptions())
+        report(diagnostics, json: format == "json")
+        let errors = diagnostics.filter { $0.severity == .error }.count
+        if format == "text" {
+            FileHandle.standardError.write(Data("\(errors) errors, \(diagnostics.count - errors) warnings\n".utf8))
+        }
+        if errors > 0 { throw ExitCode(1) }
+    }
+}

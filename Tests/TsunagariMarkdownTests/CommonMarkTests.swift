@@ -1,0 +1,61 @@
+import XCTest
+@testable import TsunagariMarkdown
+
+final class CommonMarkTests: XCTestCase {
+    func testRendersParagraphsAndEmphasis() {
+        let r = CommonMark.render("こんにちは *世界*")
+        XCTAssertEqual(r.html, "<p>こんにちは <em>世界</em></p>\n")
+        XCTAssertEqual(r.plainText, "こんにちは 世界")
+    }
+
+    func testRawHTMLIsOmitted() {
+        let r = CommonMark.render("<script>alert(1)</script>\n\n段落 <b onclick=\"x\">太字</b>")
+        XCTAssertFalse(r.html.contains("<script"))
+        XCTAssertFalse(r.html.contains("<b"))
+        XCTAssertFalse(r.html.contains("onclick"))
+        XCTAssertTrue(r.html.contains("raw HTML omitted"))
+    }
+
+    func testUnsafeLinksAreEmptied() {
+        for url in ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html;base64,PHNjcmlwdD4=", "vbscript:x", "file:///etc/passwd",
+                    "data:image/png;base64,AAAA"] {
+            let r = CommonMark.render("[link](\(url)) ![img](\(url))")
+            XCTAssertFalse(r.html.lowercased().contains(url.lowercased().prefix(6)), "\(url) reached the page: \(r.html)")
+            XCTAssertTrue(r.html.contains("href=\"\""), r.html)
+            XCTAssertTrue(r.links.isEmpty)
+        }
+    }
+
+    func testSafeLinksStay() {
+        let r = CommonMark.render("[a](https://example.org/x) [b](tel:0120279338) [c](/windows/foo/) [d](#top) [e](mailto:a@example.org)")
+        XCTAssertEqual(r.links, ["https://example.org/x", "tel:0120279338", "/windows/foo/", "#top", "mailto:a@example.org"])
+        XCTAssertTrue(r.html.contains("href=\"tel:0120279338\""))
+    }
+
+    func testSmartPunctuationIsOff() {
+        let r = CommonMark.render("\"quoted\" -- dash...")
+        XCTAssertEqual(r.html, "<p>&quot;quoted&quot; -- dash...</p>\n")
+    }
+
+    func testHeadingIDsAreStableAndUnique() {
+        let r = CommonMark.render("## 概要\n\n本文\n\n## 概要\n\n### Next Steps!\n\n## <b>\n")
+        XCTAssertEqual(r.headings.map(\.id), ["概要", "概要-2", "next-steps", "section"])
+        XCTAssertTrue(r.html.contains("<h2 id=\"概要\">概要</h2>"))
+        XCTAssertTrue(r.html.contains("<h2 id=\"概要-2\">概要</h2>"))
+        XCTAssertTrue(r.html.contains("<h3 id=\"next-steps\">Next Steps!</h3>"))
+        XCTAssertEqual(CommonMark.render("## 概要\n\n## 概要\n").html, CommonMark.render("## 概要\n\n## 概要\n").html)
+    }
+
+    func testHeadingTagsInCodeAreNotTouched() {
+        let r = CommonMark.render("`<h2>` in code\n\n## Title\n")
+        XCTAssertTrue(r.html.contains("<code>&lt;h2&gt;</code>"))
+        XCTAssertTrue(r.html.contains("<h2 id=\"title\">Title</h2>"))
+    }
+
+    func testSchemeDetection() {
+        XCTAssertTrue(CommonMark.isSafeURL("/a:b"))
+        XCTAssertTrue(CommonMark.isSafeURL("page?x=a:b"))
+        XCTAssertFalse(CommonMark.isSafeURL(" javascript:x"))
+        XCTAssertFalse(CommonMark.isSafeURL("java\nscript:x"))
+    }
+}
