@@ -1,3 +1,4 @@
+import Foundation
 import TsunagariMarkdown
 import TsunagariYAML
 
@@ -240,7 +241,7 @@ public enum Slug {
     }
 
     static func suggestionHint(_ slug: String) -> String {
-        let cleaned = String(slug.lowercased().unicodeScalars.filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }.map(Character.init))
+        let cleaned = String(slug.lowercased().replacingOccurrences(of: "_", with: "-").replacingOccurrences(of: " ", with: "-").unicodeScalars.filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }.map(Character.init))
         return cleaned.isEmpty ? "use lower-case ASCII letters, digits and '-'" : "for example '\(cleaned)'"
     }
 }

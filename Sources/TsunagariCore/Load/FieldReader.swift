@@ -139,8 +139,12 @@ final class FieldReader {
             if required { missing(name, "2024-01-31") }
             return nil
         }
-        guard case .string(let s) = node.value, let date = SimpleDate(s) else {
+        guard case .string(let s) = node.value else {
             typeError(name, node, expected: "a date written YYYY-MM-DD")
+            return nil
+        }
+        guard let date = SimpleDate(s) else {
+            diagnostics.append(location(of: node).error("field '\(name)': '\(s)' is not a valid date", hint: "write it as YYYY-MM-DD, e.g. 2024-11-06"))
             return nil
         }
         return Located(date, at: location(of: node))

@@ -1,0 +1,36 @@
+import Foundation
+import XCTest
+@testable import TsunagariCore
+
+/// Each folder under Fixtures/broken/ is laid over the `basic` fixture and must fail the build
+/// with exactly the errors in its `errors.expected`, leaving the previous output untouched.
+final class BrokenFixtureTests: XCTestCase {
+    func testEveryBrokenFixtureFailsWithItsLocatedErrors() throws {
+        let brokenRoot = TestSite.fixtures.appendingPathComponent("broken")
+        let names = try FileManager.default.contentsOfDirectory(atPath: brokenRoot.path).sorted()
+        XCTAssertGreaterThanOrEqual(names.count, 20)
+        for name in names {
+            let expectedURL = brokenRoot.appendingPathComponent(name).appendingPathComponent("errors.expected")
+            guard let expectedText = try? String(contentsOf: expectedURL, encoding: .utf8) else {
+                XCTFail("\(name): no errors.expected")
+                continue
+            }
+            let expected = expectedText.split(separator: "\n").map(String.init)
+            let site = try TestSite("basic", overlays: ["broken/\(name)"])
+            defer { site.remove() }
+            // A previous site that must survive the failed build.
+            try FileManager.default.createDirectory(at: site.output, withIntermediateDirectories: true)
+            try "previous".write(to: site.output.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+            try "".write(to: site.output.appendingPathComponent(OutputWriter.marker), atomically: true, encoding: .utf8)
+            do {
+                try site.build()
+                XCTFail("\(name): build succeeded")
+            } catch let failure as BuildFailure {
+                let errors = failure.diagnostics.filter { $0.severity == .error }.map(\.description)
+                XCTAssertEqual(errors, expected, "\(name)")
+            }
+            XCTAssertEqual(try site.page("index.html"), "previous", "\(name): previous output was changed")
+            XCTAssertEqual(Set(site.outputFiles().keys), ["index.html", OutputWriter.marker], "\(name)")
+        }
+    }
+}

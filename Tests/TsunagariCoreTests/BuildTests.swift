@@ -1,0 +1,138 @@
+import Foundation
+import XCTest
+@testable import TsunagariCore
+
+/// End-to-end: the `basic` fixture through the whole pipeline.
+final class BuildTests: XCTestCase {
+    var site: TestSite!
+
+    override func setUpWithError() throws {
+        site = try TestSite("basic")
+        try site.build()
+    }
+
+    override func tearDown() { site.remove() }
+
+    func testEveryKindOfPageIsWritten() throws {
+        let files = Set(site.outputFiles().keys)
+        for path in ["index.html", "404.html", "windows/index.html", "windows/national-line/index.html", "members/test-npo/index.html",
+                     "cases/koto/index.html", "symposia/sympo/index.html", "pages/about/index.html",
+                     "categories/index.html", "categories/kosodate/index.html", "life-stages/oya/index.html",
+                     "points/cross-department/index.html", "regions/index.html", "regions/national/index.html",
+                     "regions/13/index.html", "regions/131083/index.html", "regions/131083/kosodate/index.html",
+                     "search/index.html", "find/index.html", "sitemap.xml", "robots.txt"] {
+            XCTAssertTrue(files.contains(path), "missing \(path)")
+        }
+        XCTAssertEqual(files.filter { $0.hasPrefix("regions/") && $0.split(separator: "/").count == 3 }.count, 49, "national + 47 prefectures + 江東区")
+    }
+
+    /// A resident of 江東区 sees national + 東京都 + 江東区 windows, and nothing from 大阪府.
+    func testRegionPagesFollowTheAvailableToAResidentRule() throws {
+        let koto = try site.page("regions/131083/index.html")
+        for slug in ["national-line", "tokyo-line", "koto-line"] { XCTAssertTrue(koto.contains("/windows/\(slug)/"), slug) }
+        XCTAssertFalse(koto.contains("/windows/osaka-line/"))
+        let tokyo = try site.page("regions/13/index.html")
+        XCTAssertTrue(tokyo.contains("/windows/tokyo-line/"))
+        XCTAssertTrue(tokyo.contains("/windows/national-line/"))
+        XCTAssertFalse(tokyo.contains("/windows/koto-line/\""), "a municipal window is not available to every resident of the prefecture")
+        XCTAssertTrue(tokyo.contains("/regions/131083/"), "the prefecture page links its municipalities")
+        let osakaKosodate = try site.page("regions/27/kosodate/index.html")
+        XCTAssertTrue(osakaKosodate.contains("/windows/osaka-line/"))
+        XCTAssertTrue(osakaKosodate.contains("/windows/national-line/"))
+        XCTAssertFalse(osakaKosodate.contains("/windows/tokyo-line/"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: site.output.appendingPathComponent("regions/27/kodoku/index.html").path),
+                       "no page for a region × category without windows")
+    }
+
+    func testCrisisWindowsComeFirstInLists() throws {
+        let list = try site.page("windows/index.html")
+        let crisis = try XCTUnwrap(list.range(of: "/windows/national-line/"))
+        let other = try XCTUnwrap(list.range(of: "/windows/koto-line/"))
+        XCTAssertLessThan(crisis.lowerBound, other.lowerBound)
+    }
+
+    func testBackLinksFromMemberGroups() throws {
+        let member = try site.page("members/test-npo/index.html")
+        XCTAssertTrue(member.contains("/windows/national-line/"), "lists the window it runs")
+        XCTAssertTrue(member.contains("/symposia/sympo/"), "lists the symposium it spoke at")
+        XCTAssertTrue(member.contains("山田花子"))
+        XCTAssertTrue(member.contains("/pages/about/"))
+        let window = try site.page("windows/national-line/index.html")
+        XCTAssertTrue(window.contains("href=\"/members/test-npo/\""), "the operator links to the member page")
+        let symposium = try site.page("symposia/sympo/index.html")
+        XCTAssertTrue(symposium.contains("<a href=\"/members/test-npo/\">テスト法人</a>"))
+    }
+
+    func testWindowPageShowsItsFacts() throws {
+        let page = try site.page("windows/national-line/index.html")
+        XCTAssertTrue(page.contains("<html lang=\"ja\">"))
+        XCTAssertTrue(page.contains("href=\"tel:0120000000\""))
+        XCTAssertTrue(page.contains("サンプル"), "sample entries are labelled")
+        XCTAssertTrue(page.contains("<time datetime=\"2024-11-01\">2024年11月1日</time>"))
+        XCTAssertTrue(page.contains("出典：<a href=\"https://example.test/source\""))
+        XCTAssertFalse(page.contains("まだ確認されていません"))
+        let unverified = try site.page("windows/tokyo-line/index.html")
+        XCTAssertTrue(unverified.contains("この情報はまだ確認されていません"))
+        XCTAssertTrue(unverified.contains("月〜金 9:00〜17:00"))
+    }
+
+    func testStaleWindowSaysSo() throws {
+        var options = site.options()
+        options.today = SimpleDate(year: 2026, month: 1, day: 15)
+        try Build.run(options)
+        let page = try site.page("windows/national-line/index.html")
+        XCTAssertTrue(page.contains("14か月以上前に確認したもの"), "verified 2024-11-01 is 14 months before 2026-01-15")
+    }
+
+    func testTermPagesListEntriesUnderThem() throws {
+        let kosodate = try site.page("categories/kosodate/index.html")
+        for slug in ["national-line", "tokyo-line", "osaka-line"] { XCTAssertTrue(kosodate.contains("/windows/\(slug)/"), slug) }
+        XCTAssertFalse(kosodate.contains("/windows/koto-line/"))
+        let point = try site.page("points/cross-department/index.html")
+        XCTAssertTrue(point.contains("/cases/koto/"))
+    }
+
+    func testEveryInternalLinkResolves() throws {
+        let files = site.outputFiles()
+        let pattern = try NSRegularExpression(pattern: "(?:href|src)=\"(/[^\"#?]*)")
+        var checked = 0
+        for (path, data) in files where path.hasSuffix(".html") {
+            let html = String(decoding: data, as: UTF8.self)
+            for match in pattern.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
+                let link = String(html[Range(match.range(at: 1), in: html)!])
+                let target = link.hasSuffix("/") ? String(link.dropFirst()) + "index.html" : String(link.dropFirst())
+                if link.hasPrefix("/data/") { continue } // open-data exports come with the residents' issue
+                XCTAssertNotNil(files[target], "\(path) links to \(link)")
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 1000)
+    }
+
+    func testTwoBuildsAreByteIdenticalWhateverTheThreadCount() throws {
+        let first = site.outputFiles()
+        try site.build(threads: 1)
+        let second = site.outputFiles()
+        XCTAssertEqual(first.count, second.count)
+        XCTAssertEqual(first, second)
+    }
+
+    func testRebuildReplacesTheOutputAndKeepsNoStagingFolders() throws {
+        try site.write("content/windows/osaka-line.md", try String(contentsOf: site.root.appendingPathComponent("content/windows/osaka-line.md"), encoding: .utf8)
+            .replacingOccurrences(of: "大阪府の子育て相談", with: "大阪府の子育ての相談（更新）"))
+        try site.build()
+        XCTAssertTrue(try site.page("windows/osaka-line/index.html").contains("（更新）"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: site.root.path).filter { $0.hasPrefix(".public") }
+        XCTAssertEqual(leftovers, [])
+    }
+
+    func testRefusesToReplaceAFolderItDidNotWrite() throws {
+        let foreign = site.root.appendingPathComponent("precious")
+        try FileManager.default.createDirectory(at: foreign, withIntermediateDirectories: true)
+        try "keep".write(to: foreign.appendingPathComponent("file.txt"), atomically: true, encoding: .utf8)
+        var options = site.options()
+        options.output = foreign
+        XCTAssertThrowsError(try Build.run(options))
+        XCTAssertEqual(try String(contentsOf: foreign.appendingPathComponent("file.txt"), encoding: .utf8), "keep")
+    }
+}

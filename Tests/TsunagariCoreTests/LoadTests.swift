@@ -1,0 +1,136 @@
+import XCTest
+@testable import TsunagariCore
+
+final class SourceFileTests: XCTestCase {
+    func testBOMAndCRLFAreNormalised() throws {
+        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("---\r\nname: a\r\n---\r\nbody\r\n".utf8)
+        let file = try SourceFile.decode(path: "x.md", bytes: bytes).get()
+        XCTAssertEqual(file.text, "---\nname: a\n---\nbody\n")
+    }
+
+    func testInvalidUTF8IsLocated() {
+        let bytes = Array("---\nname: あ".utf8) + [0xC3, 0x28] + Array("\n---\n".utf8)
+        guard case .failure(let d) = SourceFile.decode(path: "x.md", bytes: bytes) else { return XCTFail() }
+        XCTAssertEqual(d.description, "x.md:2:8: error: invalid UTF-8 byte 0xC3 (save the file as UTF-8)")
+    }
+
+    func testOverlongAndSurrogateEncodingsAreInvalid() {
+        XCTAssertEqual(SourceFile.firstInvalidUTF8([0xC0, 0x80][...]), 0)
+        XCTAssertEqual(SourceFile.firstInvalidUTF8([0x41, 0xED, 0xA0, 0x80][...]), 1)
+        XCTAssertEqual(SourceFile.firstInvalidUTF8([0xE3, 0x81][...]), 0)
+        XCTAssertNil(SourceFile.firstInvalidUTF8(Array("日本語😀".utf8)[...]))
+    }
+
+    func testOversizedFileIsRejected() {
+        let bytes = [UInt8](repeating: 0x61, count: SourceFile.maxBytes + 1)
+        guard case .failure(let d) = SourceFile.decode(path: "big.md", bytes: bytes) else { return XCTFail() }
+        XCTAssertTrue(d.message.contains("over the limit"))
+    }
+
+    func testFrontMatterSplitKeepsLineNumbers() throws {
+        let doc = try FrontMatterDocument.split(SourceFile(path: "x.md", text: "---\na: 1\nb: 2\n---\n本文\n")).get()
+        XCTAssertEqual(doc.frontMatter, "a: 1\nb: 2")
+        XCTAssertEqual(doc.frontMatterLineOffset, 1)
+        XCTAssertEqual(doc.body, "本文\n")
+        XCTAssertEqual(doc.bodyFirstLine, 5)
+    }
+
+    func testFrontMatterErrors() {
+        guard case .failure(let missing) = FrontMatterDocument.split(SourceFile(path: "x.md", text: "本文")) else { return XCTFail() }
+        XCTAssertEqual(missing.message, "missing front matter")
+        guard case .failure(let open) = FrontMatterDocument.split(SourceFile(path: "x.md", text: "---\na: 1\n")) else { return XCTFail() }
+        XCTAssertEqual(open.message, "front matter is not closed")
+    }
+}
+
+final class FieldTests: XCTestCase {
+    func parse(_ kind: ContentLoader.Kind, _ text: String) -> ContentLoader.EntryResult {
+        ContentLoader.parseEntry(kind: kind, file: SourceFile(path: "content/\(kind.rawValue)/x.md", text: text))
+    }
+
+    func testPhoneNumberWithoutQuotesIsATypeErrorWithAHint() {
+        let result = parse(.windows, "---\nname: a\nreading: あ\nsummary: s\ncategories: [a]\nlife_stages: [b]\nregions: [national]\nchannels:\n  - type: 電話\n    number: 189\n---\n")
+        XCTAssertEqual(result.diagnostics.map(\.description),
+                       ["content/windows/x.md:10:13: error: field 'number' must be text, not the number 189 (write it in quotes: number: \"189\")"])
+    }
+
+    func testYAML12KeepsNoAsText() {
+        let result = parse(.pages, "---\ntitle: no\n---\n")
+        guard case .page(let page)? = result.entry else { return XCTFail("\(result.diagnostics)") }
+        XCTAssertEqual(page.title, "no")
+    }
+
+    func testNestedUnknownFieldIsLocated() {
+        let result = parse(.windows, "---\nname: a\nreading: あ\nsummary: s\ncategories: [a]\nlife_stages: [b]\nregions: [national]\nchannels:\n  - type: 電話\n    numbr: \"189\"\n---\n")
+        XCTAssertEqual(result.diagnostics.map(\.description),
+                       ["content/windows/x.md:10:5: error: unknown field 'numbr' (did you mean 'number'?)"])
+    }
+
+    func testPeriodEndingBeforeItStarts() {
+        let result = parse(.windows, "---\nname: a\nreading: あ\nsummary: s\ncategories: [a]\nlife_stages: [b]\nregions: [national]\nchannels: [{type: 電話}]\nperiod: {from: 2024-03-01, until: 2024-02-01}\n---\n")
+        XCTAssertEqual(result.diagnostics.map(\.message), ["the period ends (2024-02-01) before it starts (2024-03-01)"])
+    }
+}
+
+final class RuleTests: XCTestCase {
+    func testPhoneNumbers() {
+        XCTAssertEqual(PhoneNumber.telURI("0120-279-338"), "tel:0120279338")
+        XCTAssertEqual(PhoneNumber.telURI("0120-0-78310"), "tel:0120078310")
+        XCTAssertEqual(PhoneNumber.telURI("189"), "tel:189")
+        XCTAssertEqual(PhoneNumber.telURI("#9999"), "tel:%239999")
+        XCTAssertEqual(PhoneNumber.telURI("050-3655-0279"), "tel:05036550279")
+        XCTAssertNil(PhoneNumber.telURI("12345"))
+        XCTAssertNil(PhoneNumber.telURI("0120-279-338 (ガイダンス8番)"))
+        XCTAssertNil(PhoneNumber.telURI("javascript:1"))
+    }
+
+    func testURLRules() {
+        XCTAssertNil(URLRules.problem(with: "https://www.mhlw.go.jp/x"))
+        XCTAssertNil(URLRules.problem(with: "mailto:a@example.org"))
+        XCTAssertNotNil(URLRules.problem(with: "javascript:alert(1)"))
+        XCTAssertNotNil(URLRules.problem(with: "data:text/html,x"))
+        XCTAssertNotNil(URLRules.problem(with: "https://exa mple.org"))
+        XCTAssertNotNil(URLRules.problem(with: "//example.org"))
+        XCTAssertNotNil(URLRules.problem(with: "https:"))
+    }
+
+    func testDidYouMean() {
+        XCTAssertEqual(DidYouMean.suggestion(for: "kosodatee", among: ["kosodate", "kodoku"]), "kosodate")
+        XCTAssertEqual(DidYouMean.suggestion(for: "summery", among: ["name", "summary"]), "summary")
+        XCTAssertNil(DidYouMean.suggestion(for: "zzzzzz", among: ["kosodate"]))
+    }
+
+    func testRegionRule() {
+        let table = RegionTable(municipalities: [Municipality(code: "131083", label: "江東区", reading: "こうとうく", prefecture: "13", location: .file("m"))])
+        XCTAssertEqual(table.containing("131083"), ["national", "13", "131083"])
+        XCTAssertEqual(table.containing("13"), ["national", "13"])
+        XCTAssertTrue(table.isAvailable(served: "13", toResidentOf: "131083"))
+        XCTAssertFalse(table.isAvailable(served: "131083", toResidentOf: "13"))
+        XCTAssertFalse(table.isAvailable(served: "27", toResidentOf: "131083"))
+        XCTAssertEqual(table.resolve("東京都"), "13")
+        XCTAssertEqual(table.resolve("全国"), "national")
+        XCTAssertEqual(table.resolve("1"), "01")
+        XCTAssertEqual(Prefectures.all.count, 47)
+    }
+
+    func testScheduleText() {
+        let s = Schedule(always: false, weekly: [.init(days: [.mon, .tue, .wed, .thu, .fri], open: 510, close: 1035)], holidays: "祝日を除く", note: nil)
+        XCTAssertEqual(Formatting.schedule(s), "月〜金 8:30〜17:15（祝日を除く）")
+        XCTAssertEqual(Formatting.days([.mon, .wed]), "月・水")
+        XCTAssertEqual(Formatting.days(Array(Weekday.allCases.prefix(7))), "毎日")
+        XCTAssertEqual(Formatting.scheduleJSON(s, period: Period(from: SimpleDate("2024-02-01"), until: nil)),
+                       "{\"always\":false,\"weekly\":[{\"d\":[0,1,2,3,4],\"o\":510,\"c\":1035}],\"from\":\"2024-02-01\"}")
+    }
+
+    func testDates() {
+        XCTAssertNil(SimpleDate("2023-02-29"))
+        XCTAssertNotNil(SimpleDate("2024-02-29"))
+        XCTAssertEqual(SimpleDate("2024-11-06")!.months(until: SimpleDate("2025-11-05")!), 11)
+        XCTAssertEqual(Build.civilDate(daysSinceEpoch: 0), SimpleDate(year: 1970, month: 1, day: 1))
+        XCTAssertEqual(Build.civilDate(daysSinceEpoch: 20033), SimpleDate(year: 2024, month: 11, day: 6))
+    }
+
+    func testJSONStringIsSafeInHTML() {
+        XCTAssertEqual(JSONString.quote("</script>&'\"\u{2028}"), "\"\\u003c/script\\u003e\\u0026\\u0027\\\"\\u2028\"")
+    }
+}
