@@ -5,6 +5,29 @@
 import CYAML
 
 /// Entry points. Everything throws `YAMLError` only.
+///
+/// Behaviour, in short:
+/// - Plain untagged scalars resolve with the YAML 1.2 core schema: `~`/`null`/`Null`/`NULL`/empty
+///   -> null; `true|True|TRUE|false|False|FALSE` -> bool (`yes`, `no`, `on` stay strings);
+///   `[-+]?[0-9]+`, `0o[0-7]+`, `0x[0-9a-fA-F]+` -> int (`0777` is 777); an integer too large
+///   for `Int` becomes the nearest `.float` (it stays a number, as in JSON; `scalarText` keeps
+///   the digits); core floats and `.inf`/`.nan` -> float; anything else (dates too) -> string.
+///   Quoted and block scalars are strings.
+/// - `!!str !!int !!float !!bool !!null !!seq !!map` are honoured, and content that does not
+///   fit is an error at the node. `!` makes a string. Other tags are kept in `tag` and the
+///   node resolves as if untagged.
+/// - An alias gives a copy of the anchored node: its top node gets the alias's mark, the
+///   nodes inside keep the anchor's marks. Copies count in full against `maxNodes`, and
+///   against `maxDepth` where they land. Anchors are per document; an alias to an unknown or
+///   still-open anchor is an error.
+/// - Equal keys in one mapping (after resolution, so `a`/`"a"` and `1`/`0x1` collide, but `1`
+///   and `"1"` do not) are an error at the second key.
+/// - libyaml errors keep libyaml's text, e.g. `did not find expected ',' or ']' (while parsing
+///   a flow sequence at line 1, column 4)`. Marks are 1-based, columns in Unicode scalars, and
+///   always inside the input (libyaml's end-of-stream mark is moved back to the last line).
+/// - U+0085, U+2028 and U+2029 are rejected: libyaml 0.2.5 reads them as line breaks
+///   (YAML 1.1), which would silently change the meaning of comments and strings.
+/// - Merge keys (`<<`) are not a thing in YAML 1.2: `<<` is an ordinary string key.
 public enum YAML {
     /// Parses one document. Empty input, or input with only comments, gives a `.null` node at
     /// line 1 (+ `lineOffset`), column 1. `lineOffset` is added to every line number, in nodes

@@ -41,9 +41,10 @@ final class YAMLRobustnessTests: XCTestCase {
     private func check(_ bytes: [UInt8], limits: YAMLLimits = .default, label: String) {
         do {
             let docs = try YAML.parseStream(bytes: bytes, limits: limits)
+            let table = LineTable(bytes)
             var stack = docs
             while let node = stack.popLast() {
-                if let problem = YAMLTestSuiteTests.markProblem(node.mark, in: bytes) {
+                if let problem = table.problem(with: node.mark) {
                     XCTFail("\(label): node mark \(node.mark): \(problem)")
                     return
                 }
@@ -68,6 +69,8 @@ final class YAMLRobustnessTests: XCTestCase {
         guard let root = YAMLTestSuiteTests.suiteDirectory() else { throw XCTSkip("yaml-test-suite not found") }
         let ids = try FileManager.default.contentsOfDirectory(atPath: root.path).sorted()
         var rng = Random(state: 0x5453_554E_4147_4152)   // "TSUNAGAR"
+        // YAML_FUZZ_ROUNDS=1000 for a longer run.
+        let rounds = ProcessInfo.processInfo.environment["YAML_FUZZ_ROUNDS"].flatMap { Int($0) } ?? 25
         var count = 0
         for id in ids {
             let url = root.appendingPathComponent(id).appendingPathComponent("in.yaml")
@@ -75,7 +78,7 @@ final class YAMLRobustnessTests: XCTestCase {
             let input = [UInt8](data)
             check(input, label: id)
             check(input, limits: YAMLLimits(maxDepth: 2, maxNodes: 5), label: "\(id) small limits")
-            for k in 0..<25 {
+            for k in 0..<rounds {
                 check(mutate(input, &rng), label: "\(id) mutation \(k)")
                 count += 1
             }

@@ -189,10 +189,17 @@ final class YAMLTestSuiteTests: XCTestCase {
     /// `nil` when `mark` lies inside `input` (lines split at LF, CR LF, CR; a column may be one
     /// past the line's last character), else what is wrong.
     static func markProblem(_ mark: YAMLMark, in input: [UInt8]) -> String? {
-        let text = String(decoding: input, as: UTF8.self)
-        var lines: [Int] = [0]   // length in Unicode scalars of each line
+        LineTable(input).problem(with: mark)
+    }
+}
+
+/// The length in Unicode scalars of each line of an input, to check marks against.
+struct LineTable {
+    private var lines: [Int] = [0]
+
+    init(_ input: [UInt8]) {
         var previousCR = false
-        for scalar in text.unicodeScalars {
+        for scalar in String(decoding: input, as: UTF8.self).unicodeScalars {
             if scalar == "\n" {
                 if !previousCR { lines.append(0) }
                 previousCR = false
@@ -204,6 +211,9 @@ final class YAMLTestSuiteTests: XCTestCase {
                 previousCR = false
             }
         }
+    }
+
+    func problem(with mark: YAMLMark) -> String? {
         guard mark.line >= 1, mark.line <= lines.count else {
             return "line \(mark.line) is outside 1...\(lines.count)"
         }
