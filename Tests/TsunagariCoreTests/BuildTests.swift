@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import XCTest
 @testable import TsunagariCore
 
@@ -101,7 +104,6 @@ final class BuildTests: XCTestCase {
             for match in pattern.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
                 let link = String(html[Range(match.range(at: 1), in: html)!])
                 let target = link.hasSuffix("/") ? String(link.dropFirst()) + "index.html" : String(link.dropFirst())
-                if link.hasPrefix("/data/") { continue } // open-data exports come with the residents' issue
                 XCTAssertNotNil(files[target], "\(path) links to \(link)")
                 checked += 1
             }
@@ -134,5 +136,46 @@ final class BuildTests: XCTestCase {
         options.output = foreign
         XCTAssertThrowsError(try Build.run(options))
         XCTAssertEqual(try String(contentsOf: foreign.appendingPathComponent("file.txt"), encoding: .utf8), "keep")
+    }
+
+    func testOpenDataExports() throws {
+        let files = site.outputFiles()
+        let csv = try XCTUnwrap(files["data/windows.csv"])
+        XCTAssertEqual(Array(csv.prefix(3)), [0xEF, 0xBB, 0xBF], "BOM so spreadsheet software reads UTF-8")
+        let text = String(decoding: csv.dropFirst(3), as: UTF8.self)
+        let lines = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        XCTAssertEqual(lines.count, 5, "header + 4 windows")
+        XCTAssertTrue(lines[0].hasPrefix("id,name,reading,operator,summary,categories"))
+        XCTAssertTrue(lines[1].hasPrefix("national-line,全国こそだてライン,ぜんこくこそだてらいん,テスト法人,"))
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: try XCTUnwrap(files["data/windows.json"])) as? [String: Any])
+        let services = try XCTUnwrap(json["services"] as? [[String: Any]])
+        XCTAssertEqual(services.count, 4)
+        let first = services[0]
+        XCTAssertEqual(first["name"] as? String, "全国こそだてライン")
+        XCTAssertEqual((first["phones"] as? [[String: Any]])?.first?["number"] as? String, "0120-000-000")
+        XCTAssertEqual((first["service_areas"] as? [[String: Any]])?.first?["name"] as? String, "全国")
+        XCTAssertEqual(first["assured_date"] as? String, "2024-11-01")
+        let tokyo = try XCTUnwrap(services.first { $0["id"] as? String == "tokyo-line" })
+        XCTAssertEqual((tokyo["schedules"] as? [[String: Any]])?.first?["byday"] as? String, "MO,TU,WE,TH,FR")
+    }
+
+    func testCSVFieldQuotingAndFormulaGuard() {
+        XCTAssertEqual(OpenData.csvField("a,b"), "\"a,b\"")
+        XCTAssertEqual(OpenData.csvField("say \"hi\""), "\"say \"\"hi\"\"\"")
+        XCTAssertEqual(OpenData.csvField("=HYPERLINK(1)"), "'=HYPERLINK(1)")
+        XCTAssertEqual(OpenData.csvField("0120-000-000"), "0120-000-000")
+    }
+
+    func testFeedsParse() throws {
+        let files = site.outputFiles()
+        let atom = try XCTUnwrap(files["feed.xml"])
+        let parser = XMLParser(data: atom)
+        XCTAssertTrue(parser.parse(), "Atom feed is well-formed XML")
+        let atomText = String(decoding: atom, as: UTF8.self)
+        XCTAssertTrue(atomText.contains("<title>テストシンポジウム</title>"))
+        XCTAssertTrue(atomText.contains("<updated>2024-11-06T00:00:00+09:00</updated>"))
+        let feed = try XCTUnwrap(JSONSerialization.jsonObject(with: try XCTUnwrap(files["feed.json"])) as? [String: Any])
+        XCTAssertEqual((feed["items"] as? [[String: Any]])?.count, 2, "the symposium and the one verified window")
+        XCTAssertTrue(XMLParser(data: try XCTUnwrap(files["sitemap.xml"])).parse())
     }
 }

@@ -274,6 +274,8 @@ public struct SiteRenderer: Sendable {
             }
         }
         for asset in theme.assets { files.append(OutputFile(path: asset.path, bytes: asset.bytes)) }
+        files += OpenData(site: site, urls: urls).files()
+        files += Feeds(site: site, urls: urls).files()
         files.append(OutputFile(path: "sitemap.xml", bytes: Array(sitemap(plans).utf8)))
         files.append(OutputFile(path: "robots.txt", bytes: Array("User-agent: *\nAllow: /\nDisallow: \(urls.path(site.config.healthReport))/\nSitemap: \(urls.absolute("sitemap.xml"))\n".utf8)))
         return files
