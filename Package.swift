@@ -10,6 +10,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The local preview server of `tsunagari serve`: small, async, no SwiftNIO to build.
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         // Test oracle only: our compiled renderer must produce the same bytes.
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
@@ -27,7 +29,8 @@ let package = Package(
                 dependencies: ["TsunagariYAML", "TsunagariMarkdown", "TsunagariTemplates"]),
         .executableTarget(name: "tsunagari",
                           dependencies: ["TsunagariCore",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "FlyingFox", package: "FlyingFox")]),
         .testTarget(name: "TsunagariYAMLTests", dependencies: ["TsunagariYAML"]),
         .testTarget(name: "TsunagariMarkdownTests", dependencies: ["TsunagariMarkdown"]),
         .testTarget(name: "TsunagariTemplatesTests",

@@ -67,18 +67,23 @@ public struct Build {
         return (diagnostics.hasErrors ? nil : site, theme, diagnostics)
     }
 
-    /// Builds and writes the site. Throws BuildFailure (nothing written) on any error.
-    public static func run(_ options: Options) throws -> Report {
+    /// Builds the site in memory: every output file, or BuildFailure on any error.
+    public static func render(_ options: Options) throws -> (files: [OutputFile], config: SiteConfig, diagnostics: [Diagnostic]) {
         let (linked, loadedTheme, diagnostics) = check(options)
         guard let site = linked, let theme = loadedTheme else { throw BuildFailure(diagnostics) }
-        let files: [OutputFile]
         do {
-            files = try SiteRenderer(site: site, theme: theme).render(threads: options.threads)
+            let files = try SiteRenderer(site: site, theme: theme).render(threads: options.threads)
+            return (files, site.config, diagnostics)
         } catch let error as TemplateError {
             let at = SourceLocation(path: "themes/\(site.config.theme)/templates/\(error.template).mustache", line: error.line, column: error.column)
             throw BuildFailure(diagnostics + [at.error("while rendering: \(error.message)")])
         }
-        let output = options.output ?? options.source.appendingPathComponent(site.config.output)
+    }
+
+    /// Builds and writes the site. Throws BuildFailure (nothing written) on any error.
+    public static func run(_ options: Options) throws -> Report {
+        let (files, config, diagnostics) = try render(options)
+        let output = options.output ?? options.source.appendingPathComponent(config.output)
         try OutputWriter.write(files, to: output, threads: options.threads)
         return Report(diagnostics: diagnostics, pages: files.filter { $0.path.hasSuffix(".html") }.count,
                       files: files.count, bytes: files.reduce(0) { $0 + $1.bytes.count }, output: output)

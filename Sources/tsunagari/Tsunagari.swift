@@ -3,11 +3,11 @@ import Foundation
 import TsunagariCore
 
 @main
-struct Tsunagari: ParsableCommand {
+struct Tsunagari: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tsunagari",
         abstract: "Builds a support-directory website from a folder of Markdown and YAML.",
-        subcommands: [BuildCommand.self, CheckCommand.self],
+        subcommands: [BuildCommand.self, CheckCommand.self, ServeCommand.self, NewCommand.self],
         defaultSubcommand: BuildCommand.self)
 }
 

@@ -19,6 +19,7 @@ struct PagePlan: Sendable {
     var description: String?
     var context: TemplateValue
     var inSitemap = true
+    var noindex = false
 
     var outputPath: String { path.hasSuffix("/") || path.isEmpty ? path + "index.html" : path }
 }
@@ -76,6 +77,9 @@ public struct SiteRenderer: Sendable {
         plans += regionPlans()
         plans.append(PagePlan(path: "search/", template: "search", title: "検索", description: "相談窓口をことばで探す", context: searchContext()))
         plans.append(PagePlan(path: "find/", template: "find", title: "あなたに合った支援を探す", description: "悩み・状況・お住まいの地域から相談窓口を探す", context: findContext()))
+        if theme.templates.names.contains("health") {
+            plans.append(HealthReport(site: site, models: models).plan(path: site.config.healthReport + "/"))
+        }
         plans.append(PagePlan(path: "404.html", template: "not-found", title: "ページが見つかりません", description: nil, context: .map([:]), inSitemap: false))
         return plans
     }
@@ -254,6 +258,7 @@ public struct SiteRenderer: Sendable {
                     "footer": .string(shared.footer),
                     "content": .string(content),
                     "is_home": .bool(plan.path.isEmpty),
+                    "noindex": .bool(plan.noindex),
                 ])
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(content.utf8.count + shared.header.utf8.count + shared.crisis.utf8.count + shared.footer.utf8.count + 2048)

@@ -1,0 +1,154 @@
+import Foundation
+
+/// How search text is folded and cut into tokens. The browser runs the same rules
+/// (themes/default/assets/search.js, `normalize` and `queryTokens`); Tests/search-tokens.json
+/// is the table of cases both sides are tested against.
+///
+/// Normalization, in this order:
+/// 1. NFKC (full-width Latin and digits to ASCII, half-width katakana to full width, ①→1);
+/// 2. lower case;
+/// 3. katakana → hiragana (ァ–ヶ, ヽヾ);
+/// 4. long-vowel and dash variants (ー ｰ - ‐ ‑ ‒ – — ― − ～ 〜) become ー after a kana
+///    (repeats collapse to one) and a space anywhere else;
+/// 5. runs of white space become one space, trimmed.
+///
+/// Tokens: a run of kana and kanji gives its character bigrams (one character alone gives
+/// itself); a run of other letters, marks and digits gives one word. Everything else
+/// (punctuation, symbols, ・, spaces) separates.
+public enum SearchText {
+    public static func normalize(_ text: String) -> String {
+        let folded = text.precomposedStringWithCompatibilityMapping.lowercased()
+        var out = String.UnicodeScalarView()
+        var previous: Unicode.Scalar? = nil
+        var pendingSpace = false
+        for scalar in folded.unicodeScalars {
+            var s = scalar
+            if (0x30A1...0x30F6).contains(s.value) || s.value == 0x30FD || s.value == 0x30FE {
+                s = Unicode.Scalar(s.value - 0x60)!
+            }
+            if isDash(s) {
+                if let p = previous, isKana(p) || p.value == 0x30FC {
+                    if p.value != 0x30FC { out.append("\u{30FC}"); previous = "\u{30FC}" }
+                    continue
+                }
+                s = " "
+            }
+            if s.properties.isWhitespace {
+                if !out.isEmpty { pendingSpace = true }
+                previous = nil
+                continue
+            }
+            if pendingSpace { out.append(" "); pendingSpace = false }
+            out.append(s)
+            previous = s
+        }
+        return String(out)
+    }
+
+    /// Hiragana (after folding): the characters after which a dash is a long-vowel mark.
+    static func isKana(_ s: Unicode.Scalar) -> Bool {
+        (0x3041...0x3096).contains(s.value) || (0x309D...0x309E).contains(s.value) || (0x30F7...0x30FA).contains(s.value)
+    }
+
+    static func isDash(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x2D, 0x7E, 0x2010...0x2015, 0x2212, 0x2053, 0x301C, 0x3030, 0x30FC, 0xFE58, 0xFE63: return true
+        default: return false
+        }
+    }
+
+    /// Kana, kanji and the marks that live among them: cut into bigrams.
+    static func isJapanese(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x3005, 0x3006, 0x3007, 0x3041...0x3096, 0x3099...0x309F, 0x30A0...0x30FA, 0x30FC...0x30FF,
+             0x31F0...0x31FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x3FFFF:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Letters, marks and digits of other scripts: kept whole as words.
+    static func isWord(_ s: Unicode.Scalar) -> Bool {
+        switch s.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+             .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// A run of normalized text: Japanese (bigrams) or a word.
+    public struct Run: Equatable, Sendable {
+        public var text: String
+        public var japanese: Bool
+    }
+
+    /// The runs of already normalized text.
+    public static func runs(normalized text: String) -> [Run] {
+        var runs: [Run] = []
+        var current = String.UnicodeScalarView()
+        var currentJapanese = false
+        func flush() {
+            if !current.isEmpty { runs.append(Run(text: String(current), japanese: currentJapanese)) }
+            current = String.UnicodeScalarView()
+        }
+        for s in text.unicodeScalars {
+            if isJapanese(s) {
+                if !currentJapanese { flush(); currentJapanese = true }
+                current.append(s)
+            } else if isWord(s) {
+                if currentJapanese { flush(); currentJapanese = false }
+                current.append(s)
+            } else {
+                flush()
+            }
+        }
+        flush()
+        return runs
+    }
+
+    /// The tokens a query asks for, in order, without repeats: bigrams of Japanese runs (a
+    /// one-character run stands for itself), words of other runs.
+    public static func queryTokens(_ text: String) -> [String] {
+        var seen = Set<String>()
+        var tokens: [String] = []
+        for run in runs(normalized: normalize(text)) {
+            for t in bigrams(run) where seen.insert(t).inserted { tokens.append(t) }
+        }
+        return tokens
+    }
+
+    static func bigrams(_ run: Run) -> [String] {
+        guard run.japanese else { return [run.text] }
+        let scalars = Array(run.text.unicodeScalars)
+        if scalars.count == 1 { return [run.text] }
+        var out: [String] = []
+        out.reserveCapacity(scalars.count - 1)
+        for i in 0..<(scalars.count - 1) {
+            var pair = String.UnicodeScalarView()
+            pair.append(scalars[i]); pair.append(scalars[i + 1])
+            out.append(String(pair))
+        }
+        return out
+    }
+
+    /// The tokens of a field of a document, with repeats (for term frequencies). With
+    /// `unigrams`, every character of a Japanese run is a token too, so that a one-character
+    /// query finds it.
+    public static func indexTokens(_ text: String, unigrams: Bool) -> [String] {
+        var tokens: [String] = []
+        for run in runs(normalized: normalize(text)) {
+            if run.japanese {
+                let scalars = Array(run.text.unicodeScalars)
+                if scalars.count == 1 { tokens.append(run.text); continue }
+                tokens += bigrams(run)
+                if unigrams { for s in scalars { tokens.append(String(s)) } }
+            } else {
+                tokens.append(run.text)
+            }
+        }
+        return tokens
+    }
+}

@@ -1,0 +1,81 @@
+import TsunagariTemplates
+/// The editors' content-health report: coverage of categories × regions, windows per
+/// prefecture as a bar chart (SVG made at build time, no script), stale and unsourced windows.
+struct HealthReport {
+    let site: LinkedSite
+    let models: ViewModels
+
+    /// Columns of the coverage table: 全国, then each 地方.
+    var areas: [String] {
+        var list: [String] = []
+        for p in Prefectures.all where !list.contains(p.area) { list.append(p.area) }
+        return list
+    }
+
+    /// The 地方 a region code belongs to, or 全国.
+    func area(of code: String) -> String {
+        site.regions.byCode[code]?.area ?? "全国"
+    }
+
+    func plan(path: String) -> PagePlan {
+        let columns = ["全国"] + areas
+        var rows: [TemplateValue] = []
+        for term in site.categories {
+            var counts = [String: Int]()
+            for i in site.windowsByCategory[term.slug] ?? [] {
+                for code in Set(site.windowRegions[i].map(area(of:))) { counts[code, default: 0] += 1 }
+            }
+            rows.append(.map(["label": .string(term.label),
+                              "cells": .list(columns.map { c in .map(["count": .int(counts[c] ?? 0), "empty": .bool((counts[c] ?? 0) == 0)]) })]))
+        }
+        var perPrefecture: [(String, Int)] = Prefectures.all.map { p in
+            (p.label, site.windows.indices.filter { i in site.windowRegions[i].contains { site.regions.byCode[$0]?.prefecture == p.code } }.count)
+        }
+        perPrefecture.sort { ($0.1, $1.0) > ($1.1, $0.0) }
+        let stale = site.windows.indices.filter { i in
+            guard let v = site.windows[i].verified?.value else { return false }
+            return v.months(until: site.today) > site.config.staleAfterMonths
+        }
+        let unverified = site.windows.indices.filter { site.windows[$0].verified == nil }
+        let unsourced = site.windows.indices.filter { site.windows[$0].source == nil }
+        func entries(_ list: [Int]) -> TemplateValue {
+            models.list(list.map { i in
+                let w = site.windows[i]
+                return .map(["name": .string(w.name), "url": .string(models.urls.path(SiteURLs.window(w.origin.slug))),
+                             "path": .string(w.origin.path), "verified": models.text(w.verified?.value.description)])
+            })
+        }
+        let context: TemplateValue = .map([
+            "columns": .list(columns.map { .string($0) }),
+            "rows": .list(rows),
+            "chart": .string(barChart(perPrefecture)),
+            "window_count": .int(site.windows.count),
+            "stale": entries(stale), "stale_count": .int(stale.count),
+            "unverified": entries(unverified), "unverified_count": .int(unverified.count),
+            "unsourced": entries(unsourced), "unsourced_count": .int(unsourced.count),
+            "stale_months": .int(site.config.staleAfterMonths),
+            "today": .string(site.today.description),
+        ])
+        var plan = PagePlan(path: path, template: "health", title: "コンテンツの状態（編集者向け）", description: nil, context: context)
+        plan.inSitemap = false
+        plan.noindex = true
+        return plan
+    }
+
+    /// A ranked horizontal bar chart of windows per prefecture (prefecture-level and local windows).
+    func barChart(_ data: [(String, Int)]) -> String {
+        let rowHeight = 18, labelWidth = 80, barWidth = 400
+        let maxValue = max(1, data.map(\.1).max() ?? 1)
+        let height = data.count * rowHeight + 10
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"chart-title\" viewBox=\"0 0 \(labelWidth + barWidth + 60) \(height)\" class=\"chart\">"
+        svg += "<title id=\"chart-title\">都道府県ごとの地域の窓口の数（全国窓口を除く）</title>"
+        for (i, (label, value)) in data.enumerated() {
+            let y = i * rowHeight + 5
+            let width = value * barWidth / maxValue
+            svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 13)\" text-anchor=\"end\" font-size=\"12\" fill=\"#1b1b1b\">\(XMLEscape.escape(label))</text>"
+            svg += "<rect x=\"\(labelWidth)\" y=\"\(y + 2)\" width=\"\(width)\" height=\"\(rowHeight - 4)\" fill=\"#0a4f7a\"></rect>"
+            svg += "<text x=\"\(labelWidth + width + 6)\" y=\"\(y + 13)\" font-size=\"12\" fill=\"#1b1b1b\">\(value)</text>"
+        }
+        return svg + "</svg>"
+    }
+}
