@@ -1,0 +1,91 @@
+import Foundation
+import XCTest
+@testable import TsunagariCore
+
+/// What editors use besides the build: scaffolding, check's JSON, the health report, the preview.
+final class EditorTests: XCTestCase {
+    func testNewEntryNamesItsEmptyRequiredFieldsThenBuildsOnceFilled() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        let path = try Scaffold.create(.window, slug: "new-line", in: site.root)
+        XCTAssertEqual(path, "content/windows/new-line.md")
+        XCTAssertThrowsError(try Scaffold.create(.window, slug: "new-line", in: site.root), "refuses to overwrite")
+        XCTAssertThrowsError(try Scaffold.create(.window, slug: "New Line", in: site.root), "refuses a bad slug")
+
+        let (_, _, diagnostics) = Build.check(site.options())
+        let errors = diagnostics.filter { $0.severity == .error && $0.path == path }.map(\.message)
+        XCTAssertEqual(Set(errors), ["missing required field 'name'", "missing required field 'reading'", "missing required field 'summary'",
+                                     "field 'categories' needs at least one item", "field 'life_stages' needs at least one item",
+                                     "field 'regions' needs at least one item"])
+
+        var text = try String(contentsOf: site.root.appendingPathComponent(path), encoding: .utf8)
+        text = text.replacingOccurrences(of: "name:            #", with: "name: 新しい窓口 #")
+            .replacingOccurrences(of: "reading:         #", with: "reading: あたらしいまどぐち #")
+            .replacingOccurrences(of: "summary:         #", with: "summary: 説明 #")
+            .replacingOccurrences(of: "categories: []", with: "categories: [kodoku]")
+            .replacingOccurrences(of: "life_stages: []", with: "life_stages: [dare-demo]")
+            .replacingOccurrences(of: "regions: []", with: "regions: [national]")
+            .replacingOccurrences(of: "    number:      #", with: "    number: \"03-0000-0000\" #")
+        try site.write(path, text)
+        try site.build()
+        XCTAssertTrue(try site.page("windows/new-line/index.html").contains("新しい窓口"))
+    }
+
+    func testEveryScaffoldIsValidYAMLWithCommentsOnEachField() throws {
+        for kind in Scaffold.Kind.allCases {
+            let template = Scaffold.template(kind)
+            XCTAssertTrue(template.hasPrefix("---\n"))
+            let fieldLines = template.split(separator: "\n").filter { $0.contains(":") && !$0.hasPrefix("---") }
+            XCTAssertTrue(fieldLines.allSatisfy { $0.contains("#") }, "\(kind): every field line has a comment")
+        }
+    }
+
+    func testCheckJSONIsMachineReadable() throws {
+        let diagnostics = [SourceLocation(path: "content/windows/a.md", line: 3, column: 5).error("unknown category 'x'", hint: "did you mean 'y'?"),
+                           SourceLocation(path: "content/windows/a.md", line: 1, column: 1).warning("window has no source")]
+        let json = DiagnosticJSON.encode(diagnostics)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        XCTAssertEqual(object["errors"] as? Int, 1)
+        XCTAssertEqual(object["warnings"] as? Int, 1)
+        let first = try XCTUnwrap((object["diagnostics"] as? [[String: Any]])?.first)
+        XCTAssertEqual(first["path"] as? String, "content/windows/a.md")
+        XCTAssertEqual(first["line"] as? Int, 3)
+        XCTAssertEqual(first["column"] as? Int, 5)
+        XCTAssertEqual(first["hint"] as? String, "did you mean 'y'?")
+    }
+
+    func testHealthReportIsWrittenUnlinkedWithTableAndChart() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        try site.build()
+        let report = try site.page("_health/index.html")
+        XCTAssertTrue(report.contains("<meta name=\"robots\" content=\"noindex, nofollow\">"))
+        XCTAssertTrue(report.contains("<table class=\"coverage\">"))
+        XCTAssertTrue(report.contains("<svg"))
+        XCTAssertTrue(report.contains("確認日のない窓口：3件"), "tokyo, koto and osaka have no verified date")
+        XCTAssertFalse(try site.page("index.html").contains("_health"), "not linked from public pages")
+        XCTAssertFalse(try site.page("sitemap.xml").contains("_health"))
+        XCTAssertTrue(try site.page("robots.txt").contains("Disallow: /_health/"))
+    }
+
+    func testPreviewKeepsServingAndShowsErrorsUntilFixed() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        let preview = PreviewSite(options: site.options())
+        XCTAssertTrue(preview.rebuildIfChanged())
+        XCTAssertFalse(preview.rebuildIfChanged(), "nothing changed")
+        XCTAssertNotNil(preview.file(for: "/windows/koto-line/"))
+        XCTAssertNil(preview.file(for: "/../site.yml"))
+        let path = "content/windows/koto-line.md"
+        let good = try String(contentsOf: site.root.appendingPathComponent(path), encoding: .utf8)
+        try site.write(path, good.replacingOccurrences(of: "summary:", with: "summry: x\nsummary:"))
+        XCTAssertTrue(preview.rebuildIfChanged())
+        XCTAssertTrue(preview.current.failed)
+        XCTAssertTrue(PreviewSite.errorPage(preview.current.diagnostics).contains("unknown field &apos;summry&apos;"))
+        XCTAssertNotNil(preview.file(for: "/windows/koto-line/"), "the last good site stays available")
+        try site.write(path, good.replacingOccurrences(of: "江東区のひとり暮らしの方の相談", with: "直した説明"))
+        XCTAssertTrue(preview.rebuildIfChanged())
+        XCTAssertFalse(preview.current.failed)
+        XCTAssertTrue(String(decoding: preview.file(for: "/windows/koto-line/")!, as: UTF8.self).contains("直した説明"))
+    }
+}
