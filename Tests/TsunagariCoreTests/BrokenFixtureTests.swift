@@ -34,3 +34,17 @@ final class BrokenFixtureTests: XCTestCase {
         }
     }
 }
+
+/// Warnings do not stop a build; `check` reports exactly these for the `warnings` overlay.
+final class WarningFixtureTests: XCTestCase {
+    func testWarningsAreReportedAndTheBuildStillSucceeds() throws {
+        let site = try TestSite("basic", overlays: ["warnings"])
+        defer { site.remove() }
+        let expected = try String(contentsOf: TestSite.fixtures.appendingPathComponent("warnings/warnings.expected"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        let (linked, _, diagnostics) = Build.check(site.options())
+        XCTAssertNotNil(linked)
+        XCTAssertEqual(diagnostics.map(\.description), expected)
+        XCTAssertNoThrow(try site.build())
+    }
+}
