@@ -10,6 +10,8 @@ public struct Build {
         public var threads: Int = BuildThreads.count
         /// The date staleness and periods are judged against (default: SOURCE_DATE_EPOCH or today).
         public var today: SimpleDate? = nil
+        /// Leave the deletion of the replaced output to a detached process (the CLI does).
+        public var deleteOldInBackground = false
 
         public init(source: URL, output: URL? = nil) {
             self.source = source
@@ -84,7 +86,7 @@ public struct Build {
     public static func run(_ options: Options) throws -> Report {
         let (files, config, diagnostics) = try render(options)
         let output = options.output ?? options.source.appendingPathComponent(config.output)
-        try OutputWriter.write(files, to: output, threads: options.threads)
+        try OutputWriter.write(files, to: output, threads: options.threads, deleteOldInBackground: options.deleteOldInBackground)
         return Report(diagnostics: diagnostics, pages: files.filter { $0.path.hasSuffix(".html") }.count,
                       files: files.count, bytes: files.reduce(0) { $0 + $1.bytes.count }, output: output)
     }

@@ -22,6 +22,7 @@ struct SiteOptions: ParsableArguments {
         var options = Build.Options(source: URL(fileURLWithPath: source),
                                     output: output.map { URL(fileURLWithPath: $0) })
         if let threads { options.threads = max(1, threads) }
+        options.deleteOldInBackground = true
         return options
     }
 }

@@ -13,7 +13,10 @@ public enum OutputWriter {
         public var description: String
     }
 
-    public static func write(_ files: [OutputFile], to output: URL, threads: Int = BuildThreads.count) throws {
+    /// `deleteOldInBackground`: the replaced site is handed to a detached `rm -rf` instead of
+    /// being deleted before returning, so deleting a large old tree is not on the build's path.
+    public static func write(_ files: [OutputFile], to output: URL, threads: Int = BuildThreads.count,
+                             deleteOldInBackground: Bool = false) throws {
         let fm = FileManager.default
         let outputPath = output.standardizedFileURL.path
         let parent = (outputPath as NSString).deletingLastPathComponent
@@ -31,6 +34,15 @@ public enum OutputWriter {
 
         let staging = parent + "/.\(name).new-\(getpid())"
         try? fm.removeItem(atPath: staging)
+        // Old sites a previous background deletion has not finished with (or a killed build left).
+        for leftover in ((try? fm.contentsOfDirectory(atPath: parent)) ?? []) {
+            if leftover.hasPrefix(".\(name).trash-") {
+                discard(parent + "/" + leftover, inBackground: deleteOldInBackground)
+            } else if leftover.hasPrefix(".\(name).new-"), let pid = Int32(leftover.dropFirst(".\(name).new-".count)), kill(pid, 0) != 0 {
+                // The staging folder of a build that was killed.
+                discard(parent + "/" + leftover, inBackground: deleteOldInBackground)
+            }
+        }
         try fm.createDirectory(atPath: staging, withIntermediateDirectories: false)
         do {
             try writeTree(files + [OutputFile(path: marker, bytes: Array("written by tsunagari\n".utf8))], into: staging, threads: threads)
@@ -42,7 +54,7 @@ public enum OutputWriter {
         if exists {
             // One atomic exchange: at every moment the output path holds a whole site.
             if exchange(staging, outputPath) {
-                try? fm.removeItem(atPath: staging)
+                discard(staging, inBackground: deleteOldInBackground)
                 return
             }
             // Filesystems without RENAME_EXCHANGE: move the old one aside, then the new one in.
@@ -52,12 +64,34 @@ public enum OutputWriter {
                 _ = rename(old, outputPath)
                 throw WriteError(description: "cannot move the new site into \(outputPath): \(String(cString: strerror(errno)))")
             }
-            try? fm.removeItem(atPath: old)
+            discard(old, inBackground: deleteOldInBackground)
         } else {
             guard rename(staging, outputPath) == 0 else {
                 throw WriteError(description: "cannot move the new site into \(outputPath): \(String(cString: strerror(errno)))")
             }
         }
+    }
+
+    /// Removes a replaced site now, or renames it to a trash name and leaves it to a detached
+    /// `rm -rf` that outlives this process.
+    static func discard(_ path: String, inBackground: Bool) {
+        guard inBackground else {
+            try? FileManager.default.removeItem(atPath: path)
+            return
+        }
+        var target = path
+        if !(path as NSString).lastPathComponent.contains(".trash-") {
+            let parent = (path as NSString).deletingLastPathComponent
+            let name = (path as NSString).lastPathComponent.split(separator: ".").first.map(String.init) ?? "output"
+            target = parent + "/.\(name).trash-\(getpid())-\(UInt64(Date().timeIntervalSince1970 * 1000))"
+            if rename(path, target) != 0 { target = path }
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/rm")
+        process.arguments = ["-rf", target]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        if (try? process.run()) == nil { try? FileManager.default.removeItem(atPath: target) }
     }
 
     /// Linux's renameat2(RENAME_EXCHANGE) swaps two paths atomically. Glibc declares it only

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Benchmark: tsunagari beside Hugo (and Pagefind) on the same generated content.
+
+    python3 bench/run.py [--sizes 1000,10000,100000] [--runs 3] [--out /tmp/tsunagari-bench]
+
+For each size: generates the site (bench/generate.py), builds it with tsunagari and with Hugo
+several times, runs Pagefind over Hugo's output and over ours, measures the one-file-edit
+rebuild under `tsunagari serve`, and prints a Markdown table (median wall time, CPU time, peak
+memory, pages, output bytes, index bytes). Hugo's previous output is moved aside before each run
+(not deleted, and not timed); tsunagari replaces its own output atomically and leaves the old
+tree to a detached deletion, which the timing includes.
+"""
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, ".build", "release", "tsunagari")
+
+
+def timed(cmd, env=None, cwd=None):
+    """Runs cmd under /usr/bin/time; returns (wall s, cpu s, peak MiB)."""
+    fmt = "%e %U %S %M"
+    p = subprocess.run(["/usr/bin/time", "-f", fmt] + cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        sys.exit("failed: %s\n%s" % (" ".join(cmd), p.stderr[-2000:]))
+    wall, user, system, rss = p.stderr.strip().splitlines()[-1].split()
+    return float(wall), float(user) + float(system), int(rss) / 1024
+
+
+def du(path):
+    total = 0
+    for base, _, files in os.walk(path):
+        for f in files:
+            total += os.path.getsize(os.path.join(base, f))
+    return total
+
+
+def count(path, suffix):
+    return sum(1 for base, _, files in os.walk(path) for f in files if f.endswith(suffix))
+
+
+def median_runs(runs, fn):
+    results = [fn() for _ in range(runs)]
+    return tuple(statistics.median(r[i] for r in results) for i in range(3))
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def edit_rebuild_seconds(site):
+    """Starts `serve`, edits one window, and measures until the served page shows the edit."""
+    port = free_port()
+    proc = subprocess.Popen([BIN, "serve", "--source", site, "--port", str(port)], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    try:
+        proc.stdout.readline()  # "serving http://…" once the first build is done
+        window = sorted(os.listdir(os.path.join(site, "content", "windows")))[0]
+        path = os.path.join(site, "content", "windows", window)
+        url = "http://127.0.0.1:%d/windows/%s/" % (port, window[:-3])
+        text = open(path, encoding="utf-8").read()
+        marker = "編集%d" % int(time.time())
+        start = time.monotonic()
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text.replace("summary: ", "summary: %s " % marker, 1))
+        while time.monotonic() - start < 120:
+            if marker in urllib.request.urlopen(url).read().decode("utf-8"):
+                return time.monotonic() - start
+            time.sleep(0.02)
+        return float("nan")
+    finally:
+        proc.terminate()
+        proc.wait()
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--out", default="/tmp/tsunagari-bench")
+    ap.add_argument("--no-pagefind", action="store_true")
+    args = ap.parse_args()
+    if not os.path.exists(BIN):
+        subprocess.run(["swift", "build", "-c", "release", "--product", "tsunagari"], cwd=ROOT, check=True)
+    rows = []
+    for n in [int(s) for s in args.sizes.split(",")]:
+        gen = os.path.join(args.out, str(n))
+        subprocess.run([sys.executable, os.path.join(ROOT, "bench", "generate.py"), str(n), gen], check=True)
+        site, hugo_site = os.path.join(gen, "tsunagari"), os.path.join(gen, "hugo")
+        ts_out, hugo_out = os.path.join(gen, "ts-out"), os.path.join(gen, "hugo-out")
+        trash = os.path.join(gen, "trash")
+        os.makedirs(trash, exist_ok=True)
+
+        ts = median_runs(args.runs, lambda: timed([BIN, "build", "--source", site, "--output", ts_out]))
+        time.sleep(1)  # let the detached deletion of the last replaced tree finish
+
+        def hugo_once():
+            if os.path.exists(hugo_out):
+                os.rename(hugo_out, os.path.join(trash, "h%d" % time.monotonic_ns()))
+            return timed(["hugo", "--quiet", "-d", hugo_out], cwd=hugo_site)
+        hg = median_runs(args.runs, hugo_once)
+        shutil.rmtree(trash, ignore_errors=True)
+
+        row = {"n": n, "ts": ts, "hugo": hg, "ts_pages": count(ts_out, ".html"), "hugo_pages": count(hugo_out, ".html"),
+               "ts_bytes": du(ts_out), "hugo_bytes": du(hugo_out), "ts_index": du(os.path.join(ts_out, "search"))}
+        if not args.no_pagefind:
+            pf_cmd = [sys.executable, "-m", "pagefind_bin_extended", "--site"]
+            row["pagefind"] = timed(pf_cmd + [hugo_out])
+            row["pagefind_index"] = du(os.path.join(hugo_out, "pagefind"))
+            row["pagefind_ours"] = timed(pf_cmd + [ts_out])
+            row["pagefind_ours_index"] = du(os.path.join(ts_out, "pagefind"))
+        row["edit"] = edit_rebuild_seconds(site)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+
+    print()
+    print("| windows | tool | wall s (median) | CPU s | peak MiB | pages | output MiB | search index MiB |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        mib = lambda b: "%.1f" % (b / 1048576)
+        print("| %d | tsunagari (search index included) | %.2f | %.2f | %.0f | %d | %s | %s |" % (r["n"], *r["ts"], r["ts_pages"], mib(r["ts_bytes"]), mib(r["ts_index"])))
+        print("| %d | Hugo | %.2f | %.2f | %.0f | %d | %s | — |" % (r["n"], *r["hugo"], r["hugo_pages"], mib(r["hugo_bytes"])))
+        if "pagefind" in r:
+            pf = r["pagefind"]
+            print("| %d | Pagefind on Hugo's output | %.2f | %.2f | %.0f | — | — | %s |" % (r["n"], *pf, mib(r["pagefind_index"])))
+            print("| %d | Hugo + Pagefind | %.2f | %.2f | %.0f | — | — | — |" % (r["n"], r["hugo"][0] + pf[0], r["hugo"][1] + pf[1], max(r["hugo"][2], pf[2])))
+            print("| %d | Pagefind on our output | %.2f | %.2f | %.0f | — | — | %s |" % (r["n"], *r["pagefind_ours"], mib(r["pagefind_ours_index"])))
+    print()
+    print("| windows | tsunagari ÷ Hugo | tsunagari ÷ (Hugo + Pagefind) | one-file edit in serve | edit ÷ full build |")
+    print("| ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        ratio = r["hugo"][0] / r["ts"][0]
+        both = (r["hugo"][0] + r["pagefind"][0]) / r["ts"][0] if "pagefind" in r else float("nan")
+        print("| %d | %.1f× faster | %.1f× faster | %.3f s | %.1f %% |" % (r["n"], ratio, both, r["edit"], 100 * r["edit"] / r["ts"][0]))
+
+
+if __name__ == "__main__":
+    main()
