@@ -17,7 +17,9 @@ import Foundation
 /// (punctuation, symbols, ・, spaces) separates.
 public enum SearchText {
     public static func normalize(_ text: String) -> String {
-        let folded = text.precomposedStringWithCompatibilityMapping.lowercased()
+        // Foundation's NFKC leaves a half-width voiced mark uncomposed (ｸﾞ → ク + U+3099):
+        // composing again gives the NFKC the browser computes (グ).
+        let folded = text.precomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping.lowercased()
         var out = String.UnicodeScalarView()
         var previous: Unicode.Scalar? = nil
         var pendingSpace = false

@@ -38,8 +38,9 @@ public struct SiteRenderer: Sendable {
 
     var urls: SiteURLs { models.urls }
 
-    /// Every page of the site, in a fixed order.
-    func plans() -> [PagePlan] {
+    /// Every page of the site, in a fixed order. `searchIndex` is the path of the search
+    /// index's manifest, which the search and finder pages name.
+    func plans(searchIndex: String? = nil) -> [PagePlan] {
         var plans: [PagePlan] = []
         plans.append(PagePlan(path: "", template: "home", title: site.config.title, description: site.config.description, context: homeContext()))
 
@@ -75,8 +76,11 @@ public struct SiteRenderer: Sendable {
         }
         plans += termPlans()
         plans += regionPlans()
-        plans.append(PagePlan(path: "search/", template: "search", title: "検索", description: "相談窓口をことばで探す", context: searchContext()))
-        plans.append(PagePlan(path: "find/", template: "find", title: "あなたに合った支援を探す", description: "悩み・状況・お住まいの地域から相談窓口を探す", context: findContext()))
+        plans.append(PagePlan(path: "search/", template: "search", title: "検索", description: "相談窓口をことばで探す", context: searchContext(searchIndex: searchIndex)))
+        plans.append(PagePlan(path: "find/", template: "find", title: "あなたに合った支援を探す", description: "悩み・状況・お住まいの地域から相談窓口を探す", context: findContext(searchIndex: searchIndex)))
+        if let kids = kidsContext() {
+            plans.append(PagePlan(path: "find/kids/", template: "find", title: "こまったときに はなせるところ（18さいまでの きみへ）", description: "18歳までの子どもが相談できる窓口", context: kids))
+        }
         if theme.templates.names.contains("health") {
             plans.append(HealthReport(site: site, models: models).plan(path: site.config.healthReport + "/"))
         }
@@ -86,6 +90,7 @@ public struct SiteRenderer: Sendable {
 
     func homeContext() -> TemplateValue {
         .map([
+            "kids_url": kidsContext() == nil ? .null : .string(urls.path("find/kids/")),
             "categories": models.list(site.categories.map { models.term($0, url: SiteURLs.category($0.slug), count: site.windowsByCategory[$0.slug]?.count ?? 0) }),
             "life_stages": models.list(site.lifeStages.map { models.term($0, url: SiteURLs.lifeStage($0.slug), count: site.windowsByLifeStage[$0.slug]?.count ?? 0) }),
             "areas": regionAreas(),
@@ -185,20 +190,51 @@ public struct SiteRenderer: Sendable {
         return plans
     }
 
-    func searchContext() -> TemplateValue {
+    func searchContext(searchIndex: String? = nil) -> TemplateValue {
         .map([
             "categories": models.list(site.categories.map { models.term($0, url: SiteURLs.category($0.slug)) }),
             "life_stages": models.list(site.lifeStages.map { models.term($0, url: SiteURLs.lifeStage($0.slug)) }),
-            "areas": regionAreas(),
+            "areas": regionOptions(),
+            "search_index": searchIndex.map { .string(urls.path($0)) } ?? .null,
         ])
     }
 
-    func findContext() -> TemplateValue {
+    func findContext(searchIndex: String? = nil) -> TemplateValue {
         .map([
             "categories": models.list(site.categories.filter { site.windowsByCategory[$0.slug] != nil }.map { models.term($0, url: SiteURLs.category($0.slug)) }),
             "life_stages": models.list(site.lifeStages.filter { site.windowsByLifeStage[$0.slug] != nil }.map { models.term($0, url: SiteURLs.lifeStage($0.slug)) }),
-            "areas": regionAreas(),
-            "channel_types": .list(ChannelType.allCases.map { .string($0.rawValue) }),
+            "areas": regionOptions(),
+            // The ways to reach out the finder offers (its script maps チャット to チャット and SNS, メール to メール and Web).
+            "channel_types": .list([("電話", "電話"), ("チャット", "チャット・SNS"), ("メール", "メール・Webフォーム"), ("対面", "会って話す（対面）")]
+                .map { .map(["value": .string($0.0), "label": .string($0.1)]) }),
+            "search_index": searchIndex.map { .string(urls.path($0)) } ?? .null,
+            "kids_url": kidsContext() == nil ? .null : .string(urls.path("find/kids/")),
+        ])
+    }
+
+    /// Prefectures by 地方 for the region choosers, each with the municipalities declared
+    /// under it (a resident of a municipality also sees its own windows).
+    func regionOptions() -> TemplateValue {
+        var areas: [(String, [TemplateValue])] = []
+        for p in Prefectures.all {
+            if areas.last?.0 != p.area { areas.append((p.area, [])) }
+            guard case .map(var link) = models.regionLink(p.code) else { continue }
+            link["municipalities"] = models.list(site.regions.ordered.filter { site.regions.byCode[$0]?.prefecture == p.code && $0 != p.code }.map(models.regionLink))
+            areas[areas.count - 1].1.append(.map(link))
+        }
+        return .list(areas.map { .map(["label": .string($0.0), "prefectures": .list($0.1)]) })
+    }
+
+    /// The finder's entry for children and young people: the windows for the 18歳以下 life
+    /// stage, crisis first; nil when the site has no such stage.
+    func kidsContext() -> TemplateValue? {
+        guard let stage = site.lifeStage(SearchIndexer.childStage) else { return nil }
+        let windows = (site.windowsByLifeStage[stage.slug] ?? []).filter { !models.isOutsidePeriod(site.windows[$0]) }
+        return .map([
+            "kids": .bool(true),
+            "stage": models.term(stage, url: SiteURLs.lifeStage(stage.slug)),
+            "windows": models.list(windows.map(models.windowCard)),
+            "find_url": .string(urls.path("find/")),
         ])
     }
 
@@ -240,7 +276,8 @@ public struct SiteRenderer: Sendable {
 
     /// Renders every page; pages are independent, so they render in parallel without locks.
     public func render(threads: Int = BuildThreads.count) throws -> [OutputFile] {
-        let plans = plans()
+        let searchIndex = SearchIndexer(site: site, threads: threads).build()
+        let plans = plans(searchIndex: searchIndex.manifest)
         let shared = try sharedFragments()
         let siteValue = siteContext()
         let results: [Result<OutputFile, TemplateError>] = parallelMap(plans, threads: threads) { plan in
@@ -279,6 +316,7 @@ public struct SiteRenderer: Sendable {
             }
         }
         for asset in theme.assets { files.append(OutputFile(path: asset.path, bytes: asset.bytes)) }
+        files += searchIndex.files
         files += OpenData(site: site, urls: urls).files()
         files += Feeds(site: site, urls: urls).files()
         files.append(OutputFile(path: "sitemap.xml", bytes: Array(sitemap(plans).utf8)))

@@ -1,0 +1,351 @@
+import Foundation
+
+/// Stage 5 (beside rendering): the client-side search index, as static files.
+///
+/// Scoring is BM25 with per-field weights, computed here once per (token, document) and
+/// stored as a 5-bit impact level, so that the browser only adds numbers:
+///     impact = idf(t) · Σ_field weight · tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen))
+/// The categories field is not stored per document: a token found in the words of a group
+/// (a category's label, reading and synonyms, a region's name, …) stores a hit on the group,
+/// and the browser adds the hit's impact to every document of the group.
+public struct SearchIndexer: Sendable {
+    public struct Weights: Sendable {
+        public var name = 10.0
+        public var terms = 5.0
+        public var summary = 2.0
+        public var body = 1.0
+        public init() {}
+    }
+
+    static let k1 = 1.2
+    static let b = 0.75
+    /// Impact levels: weight = 2^(level/4), level 0…31.
+    static let levels = 32
+    /// Size a shard should stay under; the shard count is the power of two that gets there.
+    public static let targetShardBytes = 6 * 1024
+    static let maxShards = 1024
+    /// Documents per chunk of result-list data.
+    static let chunkSize = 16
+    /// The life stage meaning "anyone": the finder counts its windows as fitting every stage.
+    public static let everyoneStage = "dare-demo"
+    /// The life stage of children and young people (18歳以下): the finder's entry for them.
+    public static let childStage = "kodomo"
+
+    public let site: LinkedSite
+    public let weights: Weights
+    public let documents: [SearchDocument]
+    public let groups: [SearchGroup]
+    let threads: Int
+
+    public init(site: LinkedSite, weights: Weights = Weights(), threads: Int = BuildThreads.count) {
+        self.site = site
+        self.weights = weights
+        self.threads = threads
+        let docs = SearchDocument.documents(of: site)
+        self.documents = docs
+        self.groups = SearchDocument.groups(of: docs, site: site)
+    }
+
+    // MARK: - Postings
+
+    /// One token's entry: its document frequency, its group hits and its postings, all
+    /// with impact levels, documents ascending.
+    public struct Entry: Sendable, Equatable {
+        public var df: Int
+        public var groupHits: [(group: Int, level: Int)]
+        public var postings: [(doc: Int, level: Int)]
+
+        public static func == (a: Entry, b: Entry) -> Bool {
+            a.df == b.df && a.groupHits.elementsEqual(b.groupHits, by: { $0 == $1 }) && a.postings.elementsEqual(b.postings, by: { $0 == $1 })
+        }
+    }
+
+    /// Term frequencies of one document: token → (name, summary, body), and field lengths.
+    struct DocTerms: Sendable {
+        var tf: [String: (Int32, Int32, Int32)]
+        var lengths: (Int, Int, Int)
+    }
+
+    static func terms(of doc: SearchDocument) -> DocTerms {
+        var tf: [String: (Int32, Int32, Int32)] = [:]
+        let name = SearchText.indexTokens(doc.name, unigrams: true)
+        let about = SearchText.indexTokens(doc.about, unigrams: true)
+        let body = SearchText.indexTokens(doc.body, unigrams: false)
+        tf.reserveCapacity(name.count + about.count + body.count)
+        for t in name { tf[t, default: (0, 0, 0)].0 += 1 }
+        for t in about { tf[t, default: (0, 0, 0)].1 += 1 }
+        for t in body { tf[t, default: (0, 0, 0)].2 += 1 }
+        return DocTerms(tf: tf, lengths: (name.count, about.count, body.count))
+    }
+
+    /// Every token of the index with its entry (not yet sharded), sorted by token.
+    public func entries() -> [(token: String, entry: Entry)] {
+        let n = documents.count
+        let perDoc = parallelMap(documents, threads: threads) { SearchIndexer.terms(of: $0) }
+        let sums = perDoc.reduce((0, 0, 0)) { ($0.0 + $1.lengths.0, $0.1 + $1.lengths.1, $0.2 + $1.lengths.2) }
+        let count = Double(max(1, n))
+        let avg = (max(1, Double(sums.0) / count), max(1, Double(sums.1) / count), max(1, Double(sums.2) / count))
+        // Token → documents having it in a text field (documents ascending: built in order).
+        var postings: [String: [Int32]] = [:]
+        for (d, terms) in perDoc.enumerated() {
+            for token in terms.tf.keys { postings[token, default: []].append(Int32(d)) }
+        }
+        // Token → groups whose words have it.
+        var hits: [String: [Int]] = [:]
+        for (g, group) in groups.enumerated() {
+            var seen = Set<String>()
+            for word in group.words {
+                for t in SearchText.indexTokens(word, unigrams: true) where seen.insert(t).inserted {
+                    hits[t, default: []].append(g)
+                }
+            }
+        }
+        let tokens = Array(Set(postings.keys).union(hits.keys)).sorted()
+        let postingsOf = postings, hitsOf = hits
+
+        @Sendable func idf(_ df: Int) -> Double { log(1 + (Double(n) - Double(df) + 0.5) / (Double(df) + 0.5)) }
+        @Sendable func saturate(_ tf: Int32, _ len: Int, _ avg: Double) -> Double {
+            guard tf > 0 else { return 0 }
+            let t = Double(tf)
+            return t * (SearchIndexer.k1 + 1) / (t + SearchIndexer.k1 * (1 - SearchIndexer.b + SearchIndexer.b * Double(len) / avg))
+        }
+        let w = weights
+        let groups = self.groups
+        // Raw impacts, then one scale for all so that levels compare across tokens.
+        struct Raw: Sendable { var df: Int; var hits: [(Int, Double)]; var postings: [(Int, Double)] }
+        let raws: [Raw] = parallelMap(tokens, threads: threads) { token in
+            let docs = postingsOf[token] ?? []
+            let groupHits = hitsOf[token] ?? []
+            var df = docs.count
+            if !groupHits.isEmpty {
+                var all = Set(docs.map(Int.init))
+                for g in groupHits { all.formUnion(groups[g].docs) }
+                df = all.count
+            }
+            let weight = idf(df)
+            let p: [(Int, Double)] = docs.map { d in
+                let terms = perDoc[Int(d)]
+                let tf = terms.tf[token]!
+                let score = w.name * saturate(tf.0, terms.lengths.0, avg.0)
+                    + w.summary * saturate(tf.1, terms.lengths.1, avg.1)
+                    + w.body * saturate(tf.2, terms.lengths.2, avg.2)
+                return (Int(d), weight * score)
+            }
+            return Raw(df: df, hits: groupHits.map { ($0, weight * w.terms) }, postings: p)
+        }
+        var top = 0.0
+        for r in raws {
+            for (_, s) in r.hits { top = max(top, s) }
+            for (_, s) in r.postings { top = max(top, s) }
+        }
+        func level(_ score: Double) -> Int {
+            guard top > 0, score > 0 else { return 0 }
+            let l = Int((4 * log2(score / top)).rounded()) + SearchIndexer.levels - 1
+            return min(SearchIndexer.levels - 1, max(0, l))
+        }
+        var out: [(String, Entry)] = []
+        out.reserveCapacity(tokens.count)
+        for (token, r) in zip(tokens, raws) {
+            out.append((token, Entry(df: r.df, groupHits: r.hits.map { ($0.0, level($0.1)) }, postings: r.postings.map { ($0.0, level($0.1)) })))
+        }
+        return out
+    }
+
+    // MARK: - Shards
+
+    /// The key a token is sharded by: the token itself for Japanese, the first character for
+    /// words (so that the words a prefix can complete to share one shard).
+    public static func shardKey(_ token: String) -> String {
+        guard let first = token.unicodeScalars.first else { return token }
+        return SearchText.isJapanese(first) ? token : "w" + String(first)
+    }
+
+    /// FNV-1a, 32 bits, over the UTF-8 of the shard key: the browser computes the same.
+    public static func shard(of token: String, count: Int) -> Int {
+        var hash: UInt32 = 0x811c9dc5
+        for byte in shardKey(token).utf8 { hash = (hash ^ UInt32(byte)) &* 0x01000193 }
+        return Int(hash % UInt32(count))
+    }
+
+    /// Binary entry of one token:
+    ///     varint len, UTF-8 token, varint df,
+    ///     varint hitCount, (varint group, byte level)*,
+    ///     varint postingCount, varint((gap − 1) << 5 | level)*   (gap from the previous doc + 1)
+    static func encode(_ token: String, _ entry: Entry, into out: inout [UInt8]) {
+        let bytes = Array(token.utf8)
+        VarInt.append(bytes.count, to: &out)
+        out += bytes
+        VarInt.append(entry.df, to: &out)
+        VarInt.append(entry.groupHits.count, to: &out)
+        for h in entry.groupHits {
+            VarInt.append(h.group, to: &out)
+            out.append(UInt8(h.level))
+        }
+        VarInt.append(entry.postings.count, to: &out)
+        var previous = -1
+        for p in entry.postings {
+            VarInt.append((p.doc - previous - 1) << 5 | p.level, to: &out)
+            previous = p.doc
+        }
+    }
+
+    /// The shards: a shard file is `varint tokenCount` then its entries (tokens sorted).
+    public static func shards(_ entries: [(token: String, entry: Entry)], targetBytes: Int = targetShardBytes) -> [[UInt8]] {
+        var encoded: [(shard: Int, bytes: [UInt8])] = []
+        var total = 0
+        var sized: [(String, [UInt8])] = []
+        for (token, entry) in entries {
+            var bytes: [UInt8] = []
+            encode(token, entry, into: &bytes)
+            total += bytes.count
+            sized.append((token, bytes))
+        }
+        var count = 1
+        while count < maxShards && total / count > targetBytes { count *= 2 }
+        var tokenCounts = Array(repeating: 0, count: count)
+        for (token, bytes) in sized {
+            let s = shard(of: token, count: count)
+            tokenCounts[s] += 1
+            encoded.append((s, bytes))
+        }
+        var shards: [[UInt8]] = tokenCounts.map { var b: [UInt8] = []; VarInt.append($0, to: &b); return b }
+        for (s, bytes) in encoded { shards[s] += bytes }
+        return shards
+    }
+
+    // MARK: - Groups
+
+    /// A set of documents: `varint (runCount << 1)` then runs as `varint gap, varint (length − 1)`
+    /// (gap from the end of the previous run), or `varint (byteCount << 1 | 1)` then a bitmap
+    /// (bit d of byte d/8, least significant first), whichever is shorter.
+    static func encodeSet(_ docs: [Int], into out: inout [UInt8]) {
+        let sorted = Array(Set(docs)).sorted()
+        var runs: [(Int, Int)] = []
+        for d in sorted {
+            if let last = runs.last, last.0 + last.1 == d { runs[runs.count - 1].1 += 1 } else { runs.append((d, 1)) }
+        }
+        var runBytes: [UInt8] = []
+        VarInt.append(runs.count << 1, to: &runBytes)
+        var end = 0
+        for (start, length) in runs {
+            VarInt.append(start - end, to: &runBytes)
+            VarInt.append(length - 1, to: &runBytes)
+            end = start + length
+        }
+        let bitmapLength = (sorted.last ?? -1) / 8 + 1
+        var bitmapBytes: [UInt8] = []
+        VarInt.append(bitmapLength << 1 | 1, to: &bitmapBytes)
+        if !sorted.isEmpty {
+            var bitmap = [UInt8](repeating: 0, count: bitmapLength)
+            for d in sorted { bitmap[d >> 3] |= UInt8(1 << (d & 7)) }
+            bitmapBytes += bitmap
+        }
+        out += bitmapBytes.count < runBytes.count ? bitmapBytes : runBytes
+    }
+
+    // MARK: - Result-list data
+
+    /// One document as the result list shows it, a JSON array:
+    /// `[kind, slug, title, summary, [categories], [stages], [regions], flags, channelMask, number, tel]`
+    func metaJSON(_ doc: SearchDocument, regionIndex: [String: Int]) -> String {
+        func ints(_ xs: [Int]) -> String { "[" + xs.map(String.init).joined(separator: ",") + "]" }
+        var summary = doc.summary
+        if summary.count > 120 { summary = String(summary.prefix(119)) + "…" }
+        var mask = 0
+        for c in doc.channels { mask |= 1 << (ChannelType.allCases.firstIndex(of: c) ?? 0) }
+        var fields = [String(doc.kind.rawValue), JSONString.quote(doc.slug), JSONString.quote(doc.title), JSONString.quote(summary),
+                      ints(doc.categories), ints(doc.stages), ints(doc.regions.compactMap { regionIndex[$0] }),
+                      String(doc.flags.rawValue), String(mask)]
+        if let phone = doc.phone { fields += [JSONString.quote(phone.number), JSONString.quote(phone.tel)] }
+        return "[" + fields.joined(separator: ",") + "]"
+    }
+
+    // MARK: - Files
+
+    /// Where the index lives, below the site's base.
+    public static let folder = "search/"
+
+    /// The files of the index and the path of the manifest (relative to the site's base).
+    public func build(targetShardBytes: Int = SearchIndexer.targetShardBytes) -> (files: [OutputFile], manifest: String) {
+        let shards = SearchIndexer.shards(entries(), targetBytes: targetShardBytes)
+        let regionGroups = groups.filter { $0.kind == .region }
+        let regionIndex = Dictionary(uniqueKeysWithValues: regionGroups.enumerated().map { ($1.key, $0) })
+
+        var groupFiles: [(String, [UInt8])] = []
+        for kind in SearchGroup.Kind.allCases {
+            var bytes: [UInt8] = []
+            let ofKind = groups.filter { $0.kind == kind }
+            VarInt.append(ofKind.count, to: &bytes)
+            for g in ofKind { SearchIndexer.encodeSet(g.docs, into: &bytes) }
+            groupFiles.append((kind.rawValue, bytes))
+        }
+        var chunks: [[UInt8]] = []
+        var start = 0
+        while start < documents.count {
+            let end = min(documents.count, start + SearchIndexer.chunkSize)
+            chunks.append(Array(("[" + documents[start..<end].map { metaJSON($0, regionIndex: regionIndex) }.joined(separator: ",\n") + "]\n").utf8))
+            start = end
+        }
+
+        // One fingerprint for the folder of the whole index: any change gives new names.
+        var digest: [UInt8] = []
+        for s in shards { digest += Array(Fingerprint.hex(s, length: 16).utf8) }
+        for (_, bytes) in groupFiles { digest += Array(Fingerprint.hex(bytes, length: 16).utf8) }
+        for c in chunks { digest += Array(Fingerprint.hex(c, length: 16).utf8) }
+        let fp = Fingerprint.hex(digest)
+        let folder = SearchIndexer.folder + fp + "/"
+
+        var files: [OutputFile] = []
+        for (i, s) in shards.enumerated() { files.append(OutputFile(path: folder + "t/\(i).bin", bytes: s)) }
+        for (name, bytes) in groupFiles { files.append(OutputFile(path: folder + "\(name).bin", bytes: bytes)) }
+        for (i, c) in chunks.enumerated() { files.append(OutputFile(path: folder + "m/\(i).json", bytes: c)) }
+
+        let urls = SiteURLs(baseURL: site.config.baseURL)
+        func strings(_ xs: [String]) -> String { "[" + xs.map(JSONString.quote).joined(separator: ",") + "]" }
+        let counts = SearchDocument.Kind.allCases.map { k in documents.filter { $0.kind == k }.count }
+        let manifest = "{" + [
+            "\"v\":1",
+            "\"n\":\(documents.count)",
+            "\"k\":[" + counts.map(String.init).joined(separator: ",") + "]",
+            "\"x\":\(documents.prefix(while: { $0.kind == .window && $0.flags.contains(.crisis) }).count)",
+            "\"u\":" + strings(SearchDocument.Kind.allCases.map(\.folder)),
+            "\"p\":" + JSONString.quote(urls.basePath),
+            "\"d\":" + JSONString.quote(fp + "/"),
+            "\"t\":\(shards.count)",
+            "\"m\":\(SearchIndexer.chunkSize)",
+            "\"c\":" + strings(groups.filter { $0.kind == .category }.map(\.key)),
+            "\"s\":" + strings(groups.filter { $0.kind == .stage }.map(\.key)),
+            "\"r\":" + strings(regionGroups.map(\.key)),
+            "\"a\":" + strings(groups.filter { $0.kind == .attribute }.map(\.key)),
+            "\"ch\":" + strings(ChannelType.allCases.map(\.rawValue)),
+            "\"ev\":" + JSONString.quote(SearchIndexer.everyoneStage),
+        ].joined(separator: ",") + "}\n"
+        let manifestBytes = Array(manifest.utf8)
+        let manifestPath = SearchIndexer.folder + "manifest.\(Fingerprint.hex(manifestBytes)).json"
+        files.append(OutputFile(path: manifestPath, bytes: manifestBytes))
+        return (files, manifestPath)
+    }
+}
+
+/// LEB128 unsigned integers: 7 bits a byte, least significant first.
+enum VarInt {
+    static func append(_ value: Int, to out: inout [UInt8]) {
+        var v = UInt(value)
+        while v >= 0x80 {
+            out.append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
+        out.append(UInt8(v))
+    }
+
+    static func read(_ bytes: [UInt8], _ offset: inout Int) -> Int {
+        var result = 0, shift = 0
+        while offset < bytes.count {
+            let b = bytes[offset]; offset += 1
+            result |= Int(b & 0x7F) << shift
+            if b < 0x80 { break }
+            shift += 7
+        }
+        return result
+    }
+}

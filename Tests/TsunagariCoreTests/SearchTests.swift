@@ -1,0 +1,270 @@
+import Foundation
+import XCTest
+@testable import TsunagariCore
+
+/// Normalization and tokens: what residents type differently must meet in the index.
+final class SearchTextTests: XCTestCase {
+    /// The table the browser tests read too (Tests/browser/test_search.py): both sides give
+    /// the same normalized text and query tokens for every case.
+    func testSharedTokenTable() throws {
+        let url = TestSite.repoRoot.appendingPathComponent("Tests/search-tokens.json")
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let cases = try XCTUnwrap(json["cases"] as? [[String: Any]])
+        XCTAssertGreaterThan(cases.count, 20)
+        for c in cases {
+            let input = try XCTUnwrap(c["input"] as? String)
+            XCTAssertEqual(SearchText.normalize(input), c["normalized"] as? String, "normalize(\(input))")
+            XCTAssertEqual(SearchText.queryTokens(input), c["tokens"] as? [String], "tokens(\(input))")
+        }
+    }
+
+    func testNormalizationFoldsWidthCaseAndScript() {
+        XCTAssertEqual(SearchText.normalize("ＤＶ"), "dv", "full-width Latin to ASCII, lower case")
+        XCTAssertEqual(SearchText.normalize("ＬＧＢＴ　Ｑ"), "lgbt q", "ideographic space is a space")
+        XCTAssertEqual(SearchText.normalize("カタカナ"), "かたかな", "katakana to hiragana")
+        XCTAssertEqual(SearchText.normalize("ｶﾀｶﾅ"), "かたかな", "half-width katakana through NFKC")
+        XCTAssertEqual(SearchText.normalize("ﾀﾞｲﾔﾙ"), "だいやる", "half-width voiced marks compose")
+        XCTAssertEqual(SearchText.normalize("２４時間"), "24時間")
+        XCTAssertEqual(SearchText.normalize("①"), "1")
+        XCTAssertEqual(SearchText.normalize("ヽヾ"), "ゝゞ")
+    }
+
+    func testLongVowelAndDashVariantsMeet() {
+        let expected = "けあらー"
+        for dash in ["ー", "ｰ", "－", "-", "‐", "‑", "‒", "–", "—", "―", "−", "〜", "～"] {
+            XCTAssertEqual(SearchText.normalize("ケアラ" + dash), expected, "ケアラ\(dash)")
+        }
+        XCTAssertEqual(SearchText.normalize("ケアラーー"), expected, "repeated marks collapse")
+        XCTAssertEqual(SearchText.normalize("0120－000"), "0120 000", "a dash between digits separates")
+        XCTAssertEqual(SearchText.normalize("9時〜17時"), "9時 17時", "a wave dash after a kanji separates")
+        XCTAssertEqual(SearchText.normalize("ー"), "", "a mark with no kana before it is dropped")
+    }
+
+    func testQueryTokensAreBigramsWordsAndSingleCharacters() {
+        XCTAssertEqual(SearchText.queryTokens("子育て"), ["子育", "育て"])
+        XCTAssertEqual(SearchText.queryTokens("心"), ["心"], "a one-character query is its character")
+        XCTAssertEqual(SearchText.queryTokens("dv被害"), ["dv", "被害"], "Latin words are whole, Japanese in bigrams")
+        XCTAssertEqual(SearchText.queryTokens("24時間 0120"), ["24", "時間", "0120"], "digits are words")
+        XCTAssertEqual(SearchText.queryTokens("孤独・孤立"), ["孤独", "孤立"], "・ separates")
+        XCTAssertEqual(SearchText.queryTokens("ない ない"), ["ない"], "no repeats")
+    }
+
+    func testIndexTokensKeepFrequenciesAndUnigrams() {
+        XCTAssertEqual(SearchText.indexTokens("子育て", unigrams: false), ["子育", "育て"])
+        XCTAssertEqual(SearchText.indexTokens("子育て", unigrams: true), ["子育", "育て", "子", "育", "て"])
+        XCTAssertEqual(SearchText.indexTokens("ＮＰＯ法人 npo", unigrams: false), ["npo", "法人", "npo"])
+    }
+}
+
+/// Scoring, sharding and the files, on small sites.
+final class SearchIndexTests: XCTestCase {
+    var site: TestSite!
+
+    override func setUpWithError() throws {
+        site = try TestSite("basic")
+    }
+
+    override func tearDown() { site.remove() }
+
+    func linked(threads: Int = 2) throws -> LinkedSite {
+        let (linked, _, diagnostics) = Build.check(site.options(threads: threads))
+        return try XCTUnwrap(linked, "\(diagnostics)")
+    }
+
+    func window(_ slug: String, name: String, reading: String, summary: String, categories: String = "[kodoku]",
+                region: String = "national", crisis: Bool = false, body: String = "") throws {
+        try site.write("content/windows/\(slug).md", """
+        ---
+        name: \(name)
+        reading: \(reading)
+        summary: \(summary)
+        categories: \(categories)
+        life_stages: [dare-demo]
+        regions: [\(region)]
+        crisis: \(crisis)
+        channels:
+          - type: Web
+            url: https://example.test/\(slug)
+        sample: true
+        ---
+        \(body)
+        """)
+    }
+
+    func reader(_ site: LinkedSite, targetShardBytes: Int = SearchIndexer.targetShardBytes) throws -> (SearchReader, [SearchDocument]) {
+        let indexer = SearchIndexer(site: site, threads: 2)
+        let built = indexer.build(targetShardBytes: targetShardBytes)
+        return (try SearchReader(files: built.files, manifestPath: built.manifest), indexer.documents)
+    }
+
+    func slugs(_ query: String, _ reader: SearchReader, _ docs: [SearchDocument]) -> [String] {
+        reader.search(query).map { docs[$0].slug }
+    }
+
+    func testNameMatchBeatsBodyMatch() throws {
+        // The body-only window sorts first by reading, so only scoring can put the other first.
+        try window("a-body", name: "あおぞら相談室", reading: "あおぞらそうだんしつ", summary: "話を聞きます",
+                   body: "ひきこもりの方のご家族からの相談も受けています。")
+        try window("z-name", name: "ひきこもり相談室", reading: "わかばひきこもりそうだんしつ", summary: "話を聞きます")
+        let (reader, docs) = try reader(linked())
+        let ranked = slugs("ひきこもり", reader, docs)
+        XCTAssertEqual(Array(ranked.prefix(2)), ["z-name", "a-body"])
+        XCTAssertEqual(slugs("ヒキコモリ", reader, docs), ranked, "katakana finds the same")
+    }
+
+    func testSynonymsFromTheTaxonomyFindTheCategory() throws {
+        let (reader, docs) = try reader(linked())
+        // 育児 is a synonym of 子育て (kosodate) in the fixture; no window text says 育児.
+        let ranked = slugs("育児", reader, docs)
+        XCTAssertEqual(Set(ranked.prefix(3)), ["national-line", "tokyo-line", "osaka-line"])
+        XCTAssertFalse(ranked.contains("koto-line"))
+    }
+
+    func testCrisisLinesComeFirstAndWindowsBeforeOtherEntries() throws {
+        // tokyo-line's short summary scores higher on 子育て than national-line's: the crisis
+        // line still comes first.
+        let (reader, docs) = try reader(linked())
+        let ranked = slugs("子育て", reader, docs)
+        XCTAssertEqual(ranked.first, "national-line")
+        XCTAssertEqual(Set(ranked), ["national-line", "tokyo-line", "osaka-line"])
+        XCTAssertEqual(docs.first?.slug, "national-line", "crisis windows take the first ids")
+    }
+
+    func testWindowsRankBeforeOtherEntriesAtEqualScore() throws {
+        // A member group and a window with the same name and nothing else in common.
+        try window("same-w", name: "ふたば会", reading: "ふたばかい", summary: "概要")
+        try site.write("content/members/same-m.md", """
+        ---
+        name: ふたば会
+        reading: ふたばかい
+        summary: 概要
+        source: fixture
+        ---
+        """)
+        let (reader, docs) = try reader(linked())
+        let ranked = reader.search("ふたば会")
+        XCTAssertEqual(ranked.map { docs[$0].slug }.prefix(2), ["same-w", "same-m"])
+        let w = ranked[0], m = ranked[1]
+        let windowScore = try XCTUnwrap(reader.entry("ふた")).postings.first { $0.doc == w }?.level
+        let memberScore = try XCTUnwrap(reader.entry("ふた")).postings.first { $0.doc == m }?.level
+        XCTAssertEqual(windowScore, memberScore, "the scores are equal: the order is the tie-break")
+    }
+
+    func testPrefixOfTheLastWordWhileTyping() throws {
+        try window("lgbt", name: "LGBTQ電話相談", reading: "えるじーびーてぃーきゅーでんわそうだん", summary: "性の多様性の相談")
+        let (reader, docs) = try reader(linked())
+        XCTAssertEqual(slugs("lgb", reader, docs).first, "lgbt", "the last word is completed")
+        XCTAssertEqual(slugs("ＬＧＢＴＱ", reader, docs).first, "lgbt")
+        XCTAssertEqual(slugs("lgb ", reader, docs), [], "a finished word is not")
+    }
+
+    func testAQueryFetchesOnlyTheShardsHoldingItsTokens() throws {
+        try window("lgbt", name: "LGBTQ電話相談", reading: "えるじーびーてぃーきゅーでんわそうだん", summary: "性の多様性の相談 lgbt")
+        let indexer = SearchIndexer(site: try linked(), threads: 2)
+        let built = indexer.build(targetShardBytes: 64)
+        let reader = try SearchReader(files: built.files, manifestPath: built.manifest)
+        XCTAssertGreaterThan(reader.manifest.shards, 4, "a small target gives many shards")
+        for (i, shard) in reader.shards.enumerated() {
+            for token in shard.keys {
+                XCTAssertEqual(SearchIndexer.shard(of: token, count: reader.manifest.shards), i, "\(token) is in the shard it hashes to")
+            }
+        }
+        for token in SearchText.queryTokens("子育て 東京") {
+            XCTAssertNotNil(reader.shards[reader.shard(of: token)][token], token)
+        }
+        XCTAssertEqual(reader.shard(of: "lgbt"), reader.shard(of: "lgbtq"), "words sharing a first letter share a shard (prefix search)")
+        XCTAssertEqual(SearchIndexer.shardKey("lgbt"), "wl")
+        XCTAssertEqual(SearchIndexer.shardKey("子育"), "子育")
+        // The manifest names the folder, and every file is below it.
+        let folder = SearchIndexer.folder + reader.manifest.folder
+        XCTAssertTrue(built.files.allSatisfy { $0.path == built.manifest || $0.path.hasPrefix(folder) })
+        XCTAssertTrue(built.manifest.hasPrefix("search/manifest.") && built.manifest.hasSuffix(".json"))
+    }
+
+    func testFNVShardHashMatchesTheBrowser() {
+        // search.js computes FNV-1a 32 over the UTF-8 of the key; these are its values.
+        XCTAssertEqual(SearchIndexer.shard(of: "子育", count: 1 << 30), Int(SearchIndexerTestVectors.fnv("子育") % (1 << 30)))
+        XCTAssertEqual(SearchIndexerTestVectors.fnv("a"), 0xe40c292c)
+        XCTAssertEqual(SearchIndexerTestVectors.fnv(""), 0x811c9dc5)
+    }
+
+    func testIndexBytesAreTheSameWhateverTheThreadCount() throws {
+        try window("lgbt", name: "LGBTQ電話相談", reading: "えるじーびーてぃーきゅーでんわそうだん", summary: "性の多様性の相談")
+        let one = SearchIndexer(site: try linked(threads: 1), threads: 1).build(targetShardBytes: 128)
+        let four = SearchIndexer(site: try linked(threads: 4), threads: 4).build(targetShardBytes: 128)
+        XCTAssertEqual(one.manifest, four.manifest)
+        XCTAssertEqual(one.files.map(\.path), four.files.map(\.path))
+        XCTAssertEqual(one.files.map(\.bytes), four.files.map(\.bytes))
+    }
+
+    func testGroupSetsRoundTripAsRunsOrBitmaps() {
+        for docs in [[], [0], [3, 4, 5, 6, 20, 21], Array(stride(from: 0, to: 400, by: 3)), Array(0..<1000)] {
+            var bytes: [UInt8] = []
+            VarInt.append(1, to: &bytes)
+            SearchIndexer.encodeSet(docs, into: &bytes)
+            XCTAssertEqual(SearchReader.decodeGroups(bytes), [docs])
+        }
+        var dense: [UInt8] = []
+        SearchIndexer.encodeSet(Array(stride(from: 0, to: 800, by: 2)), into: &dense)
+        XCTAssertLessThan(dense.count, 110, "a dense scattered set is a bitmap")
+        var runs: [UInt8] = []
+        SearchIndexer.encodeSet(Array(100..<900), into: &runs)
+        XCTAssertLessThan(runs.count, 6, "a contiguous set is one run")
+    }
+
+    func testGroupsFollowTheAvailableToAResidentRule() throws {
+        let indexer = SearchIndexer(site: try linked(), threads: 2)
+        let regions = indexer.groups.filter { $0.kind == .region }
+        XCTAssertEqual(regions.map(\.key), ["national", "13", "27", "131083"], "only served regions, in table order")
+        let koto = try XCTUnwrap(regions.first { $0.key == "131083" })
+        XCTAssertEqual(koto.docs.map { indexer.documents[$0].slug }, ["koto-line", "koto"], "the window and the case study of 江東区")
+    }
+
+    /// The pages name the manifest; the kids' page lists the windows for children, crisis first.
+    func testSearchAndFinderPagesNameTheIndexAndTheKidsPageListsTheirWindows() throws {
+        try site.write("content/taxonomies/life-stages.yml", """
+        - slug: oya
+          label: 子育て中の方
+          reading: こそだてちゅうのかた
+        - slug: dare-demo
+          label: どなたでも
+          reading: どなたでも
+        - slug: kodomo
+          label: 子ども・18歳以下
+          reading: こども
+        """)
+        try window("kids-chat", name: "こどもチャット", reading: "こどもちゃっと", summary: "子どものチャット相談")
+        try site.write("content/windows/kids-chat.md", try String(contentsOf: site.root.appendingPathComponent("content/windows/kids-chat.md"), encoding: .utf8)
+            .replacingOccurrences(of: "life_stages: [dare-demo]", with: "life_stages: [kodomo]"))
+        try window("kids-line", name: "こどもSOSでんわ", reading: "こどもえすおーえすでんわ", summary: "子どもの電話", crisis: true)
+        try site.write("content/windows/kids-line.md", try String(contentsOf: site.root.appendingPathComponent("content/windows/kids-line.md"), encoding: .utf8)
+            .replacingOccurrences(of: "life_stages: [dare-demo]", with: "life_stages: [kodomo]"))
+        try site.build()
+        let search = try site.page("search/index.html")
+        let manifest = try XCTUnwrap(search.range(of: #"data-search-index="/search/manifest\.[0-9a-f]+\.json""#, options: .regularExpression))
+        let path = String(search[manifest].dropFirst("data-search-index=\"/".count).dropLast())
+        XCTAssertTrue(FileManager.default.fileExists(atPath: site.output.appendingPathComponent(path).path))
+        XCTAssertTrue(search.contains("/assets/search."), "the search page loads search.js")
+        XCTAssertTrue(try site.page("find/index.html").contains(path))
+        let kids = try site.page("find/kids/index.html")
+        let crisis = try XCTUnwrap(kids.range(of: "/windows/kids-line/"))
+        let chat = try XCTUnwrap(kids.range(of: "/windows/kids-chat/"))
+        XCTAssertLessThan(crisis.lowerBound, chat.lowerBound)
+        XCTAssertFalse(kids.contains("/windows/tokyo-line/"))
+        XCTAssertTrue(try site.page("index.html").contains("href=\"/find/kids/\""))
+        XCTAssertTrue(try site.page("find/index.html").contains("href=\"/find/kids/\""))
+    }
+
+    func testNoKidsPageWithoutTheStage() throws {
+        try site.build()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: site.output.appendingPathComponent("find/kids/index.html").path))
+    }
+}
+
+enum SearchIndexerTestVectors {
+    static func fnv(_ s: String) -> UInt32 {
+        var h: UInt32 = 0x811c9dc5
+        for b in s.utf8 { h = (h ^ UInt32(b)) &* 0x01000193 }
+        return h
+    }
+}
