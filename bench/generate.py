@@ -54,9 +54,10 @@ def body(rng, paragraphs):
 
 def window(rng, i, munis):
     r = rng.random()
-    if r < 0.05:
+    # A national directory: few national lines (0.5 %), a third prefectural, the rest municipal.
+    if r < 0.005:
         region, region_label = "national", "全国"
-    elif r < 0.40:
+    elif r < 0.35:
         p = rng.randint(1, 47)
         region, region_label = "%02d" % p, PREFS[p - 1]
     else:

@@ -82,12 +82,25 @@ public struct Build {
         }
     }
 
-    /// Builds and writes the site. Throws BuildFailure (nothing written) on any error.
+    /// Builds and writes the site, each page written to the staging folder as soon as it is
+    /// rendered. Throws BuildFailure (nothing written) on any error.
     public static func run(_ options: Options) throws -> Report {
-        let (files, config, diagnostics) = try render(options)
-        let output = options.output ?? options.source.appendingPathComponent(config.output)
-        try OutputWriter.write(files, to: output, threads: options.threads, deleteOldInBackground: options.deleteOldInBackground)
-        return Report(diagnostics: diagnostics, pages: files.filter { $0.path.hasSuffix(".html") }.count,
-                      files: files.count, bytes: files.reduce(0) { $0 + $1.bytes.count }, output: output)
+        let (linked, loadedTheme, diagnostics) = check(options)
+        guard let site = linked, let theme = loadedTheme else { throw BuildFailure(diagnostics) }
+        let output = options.output ?? options.source.appendingPathComponent(site.config.output)
+        let staging = try OutputWriter.Staging(output: output, deleteOldInBackground: options.deleteOldInBackground)
+        let counter = CountingSink(staging)
+        do {
+            try SiteRenderer(site: site, theme: theme).render(threads: options.threads, into: counter)
+            try staging.commit()
+        } catch let error as TemplateError {
+            staging.abandon()
+            let at = SourceLocation(path: "themes/\(site.config.theme)/templates/\(error.template).mustache", line: error.line, column: error.column)
+            throw BuildFailure(diagnostics + [at.error("while rendering: \(error.message)")])
+        } catch {
+            staging.abandon()
+            throw error
+        }
+        return Report(diagnostics: diagnostics, pages: counter.pages, files: counter.files, bytes: counter.bytes, output: output)
     }
 }

@@ -60,6 +60,9 @@ struct Compiler {
                 break
             }
             guard let contentEnd = Self.find(closing, in: src, from: p) else {
+                if type == 61 {
+                    throw error(tagStart, "invalid set-delimiter tag: no '=\(String(decoding: ctag, as: UTF8.self))' closes it")
+                }
                 throw error(tagStart, "unclosed tag: no '\(String(decoding: closing, as: UTF8.self))' after '\(String(decoding: otag, as: UTF8.self))'")
             }
             let content = Array(src[p..<contentEnd])
@@ -138,11 +141,6 @@ struct Compiler {
                 if dynamic { raw = Self.trim(Array(raw.dropFirst())) }
                 guard !raw.isEmpty else { throw error(tagStart, "partial tag without a name") }
                 let partialName = String(decoding: raw, as: UTF8.self)
-                if !indent.isEmpty {
-                    // The indentation is output as text before the partial (as swift-mustache does),
-                    // and the partial indents its following lines with it.
-                    textBytes += emitBytes(indent)
-                }
                 let (line, column) = lineAndColumn(of: tagStart, in: src)
                 let site = Int32(program.sites.count)
                 program.sites.append(PartialSite(template: name, name: partialName, line: line, column: column, indent: indent))
@@ -168,7 +166,7 @@ struct Compiler {
             throw error(unclosed.offset, "unclosed section '\(unclosed.name)'")
         }
         program.templateIndex[name] = program.templates.count
-        program.templates.append(CompiledTemplate(name: name, start: start, end: program.ops.count, textBytes: textBytes))
+        program.templates.append(CompiledTemplate(name: name, index: program.templates.count, start: start, end: program.ops.count, textBytes: textBytes))
     }
 
     /// Points every `{{> name}}` at its template. A name that is no template is an error, unless

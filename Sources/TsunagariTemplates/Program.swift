@@ -61,6 +61,8 @@ struct PartialSite: Sendable {
 
 struct CompiledTemplate: Sendable {
     var name: String
+    /// Position in `Program.templates`.
+    var index: Int
     var start: Int
     var end: Int
     /// Bytes of literal text, for the initial output reservation.

@@ -1,23 +1,34 @@
 /// Executes `Program` instructions against a context stack, appending UTF-8 to `out`.
+///
+/// Only `TemplateSet` creates one, inside `withUnsafeBufferPointer` scopes of the program's
+/// instruction and text arrays, and deallocates `out` when done.
 struct Renderer {
-    var out: [UInt8] = []
+    var out: OutputBuffer
     var stack: ContiguousArray<TemplateValue> = []
     /// Indentation of the standalone partials being rendered; empty when none.
     var indent: [UInt8] = []
+    /// Set on entering an indented partial: its first output starts a line (the whitespace before
+    /// the standalone tag was not output; it is written only if the partial writes something).
+    var partialStart = false
     var depth = 0
+    let ops: UnsafeBufferPointer<Op>
+    let text: UnsafePointer<UInt8>
     let program: Program
     let maxDepth: Int
 
-    init(program: Program, maxDepth: Int) {
+    init(program: Program, ops: UnsafeBufferPointer<Op>, text: UnsafePointer<UInt8>, maxDepth: Int, capacity: Int) {
         self.program = program
+        self.ops = ops
+        self.text = text
         self.maxDepth = maxDepth
+        out = OutputBuffer(capacity: capacity)
         stack.reserveCapacity(16)
     }
 
     mutating func run(_ start: Int, _ end: Int) throws {
         var pc = start
         while pc < end {
-            switch program.ops[pc] {
+            switch ops[pc] {
             case .text(let s, let c):
                 writeText(Int(s), Int(c))
                 pc += 1
@@ -88,8 +99,13 @@ struct Renderer {
             try run(start, end)
         } else {
             let saved = indent
+            let savedStart = partialStart
+            let written = out.count
             indent = saved + extra
+            partialStart = true
             try run(start, end)
+            // Still at the start of the enclosing partial's line if this one wrote nothing.
+            partialStart = savedStart && out.count == written
             indent = saved
         }
         depth -= 1
@@ -125,25 +141,39 @@ struct Renderer {
     }
 
     /// Before writing non-empty output: a line that starts inside an indented partial gets the
-    /// indentation first (as swift-mustache does: whenever the output so far ends with a newline).
+    /// indentation first. A line starts at the partial's first output and wherever the output so
+    /// far ends with a newline (as in swift-mustache, so a multi-line value is not re-indented
+    /// but the template text after it is).
     @inline(__always)
     private mutating func beginWrite() {
-        if !indent.isEmpty, out.last == 10 { out.append(contentsOf: indent) }
+        if !indent.isEmpty { writeIndentIfAtLineStart() }
     }
 
+    private mutating func writeIndentIfAtLineStart() {
+        if partialStart || out.last == 10 {
+            out.append(indent)
+            partialStart = false
+        }
+    }
+
+    @inline(__always)
     private mutating func writeText(_ start: Int, _ count: Int) {
         if indent.isEmpty {
-            out.append(contentsOf: program.bytes[start..<(start + count)])
-            return
+            out.append(text + start, count: count)
+        } else {
+            writeIndentedText(start, count)
         }
+    }
+
+    private mutating func writeIndentedText(_ start: Int, _ count: Int) {
         let end = start + count
         var i = start
         while i < end {
-            if out.last == 10 { out.append(contentsOf: indent) }
+            writeIndentIfAtLineStart()
             var j = i
-            while j < end && program.bytes[j] != 10 { j += 1 }
+            while j < end && text[j] != 10 { j += 1 }
             if j < end { j += 1 }
-            out.append(contentsOf: program.bytes[i..<j])
+            out.append(text + i, count: j - i)
             i = j
         }
     }
@@ -156,19 +186,19 @@ struct Renderer {
             if s.isEmpty { return }
             beginWrite()
             if escape {
-                HTMLEscape.append(s, to: &out)
+                out.appendEscaped(s)
             } else {
-                out.append(contentsOf: s.utf8)
+                out.append(s)
             }
         case .int(let i):
             beginWrite()
-            out.append(contentsOf: String(i).utf8)
+            out.append(i)
         case .double(let d):
             beginWrite()
-            out.append(contentsOf: d.description.utf8)
+            out.append(d.description)
         case .bool(let b):
             beginWrite()
-            out.append(contentsOf: (b ? "true" : "false").utf8)
+            out.append(b ? "true" : "false")
         }
     }
 }

@@ -10,9 +10,20 @@ import Foundation
 ///
 /// Differences from the specification: a partial naming no template is a compile error (the
 /// specification renders it as nothing; pass `allowMissingPartials: true` for that). Rendering
-/// stops with an error when partials nest deeper than `maxPartialDepth`.
+/// stops with an error when partials nest deeper than `maxPartialDepth`. The empty string is
+/// falsey (the specification leaves falsiness to the language; swift-mustache treats "" as truthy).
+///
+/// Output is byte-identical to swift-mustache 2.1.1 except where that departs from the
+/// specification (see Tests/TsunagariTemplatesTests/MustacheOracle.swift for the list).
+///
+/// Rendering runs the compiled instructions: names are split at compile time, text and values
+/// are copied and HTML-escaped as UTF-8 bytes into one buffer sized from the template's previous
+/// render. `render(_:_:into:)` saves the UTF-8 validation that making a `String` costs.
+/// A TemplateSet is immutable apart from `maxPartialDepth` and may render on many threads at once.
 public struct TemplateSet: Sendable {
     let program: Program
+    /// Output size of each template's last render, to size the next one's buffer.
+    let sizeHint: SizeHints
 
     /// How deep partials may nest before `render` throws, so that a partial that includes itself
     /// unconditionally fails instead of looping forever.
@@ -35,6 +46,7 @@ public struct TemplateSet: Sendable {
         }
         try compiler.resolvePartials(allowMissing: allowMissingPartials)
         program = compiler.program
+        sizeHint = SizeHints(count: program.templates.count)
     }
 
     /// Reads every `*.mustache` (or `*.<fileExtension>`) file below `directory`, recursively;
@@ -79,17 +91,12 @@ public struct TemplateSet: Sendable {
     /// Renders template `name` with `context` as the root of the context stack.
     /// Throws `TemplateError` if `name` is unknown (or partials nest too deep).
     public func render(_ name: String, _ context: TemplateValue) throws -> String {
-        let template = try lookup(name)
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(max(4096, template.textBytes * 2))
-        try run(template, context, into: &buffer)
-        return String(decoding: buffer, as: UTF8.self)
+        try run(try lookup(name), context) { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Renders template `name`, appending its UTF-8 to `buffer` (reserve capacity beforehand to
-    /// render without reallocating).
+    /// Renders template `name`, appending its UTF-8 to `buffer` (one copy at the end).
     public func render(_ name: String, _ context: TemplateValue, into buffer: inout [UInt8]) throws {
-        try run(try lookup(name), context, into: &buffer)
+        try run(try lookup(name), context) { buffer.append(contentsOf: $0) }
     }
 
     private func lookup(_ name: String) throws -> CompiledTemplate {
@@ -99,11 +106,42 @@ public struct TemplateSet: Sendable {
         return program.templates[index]
     }
 
-    private func run(_ template: CompiledTemplate, _ context: TemplateValue, into buffer: inout [UInt8]) throws {
-        var renderer = Renderer(program: program, maxDepth: maxPartialDepth)
-        swap(&renderer.out, &buffer)
-        defer { swap(&renderer.out, &buffer) }
-        renderer.stack.append(context)
-        try renderer.run(template.start, template.end)
+    /// Renders `template` into a private buffer and hands its bytes to `body`.
+    private func run<R>(_ template: CompiledTemplate, _ context: TemplateValue,
+                        _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
+        let capacity = sizeHint.value(template.index, default: max(4096, template.textBytes * 2))
+        return try program.ops.withUnsafeBufferPointer { ops in
+            try program.bytes.withUnsafeBufferPointer { text in
+                var renderer = Renderer(program: program, ops: ops, text: text.baseAddress ?? UnsafePointer(bitPattern: 1)!,
+                                        maxDepth: maxPartialDepth, capacity: capacity)
+                defer { renderer.out.deallocate() }
+                renderer.stack.append(context)
+                try renderer.run(template.start, template.end)
+                sizeHint.record(template.index, renderer.out.count)
+                return try body(renderer.out.bytes)
+            }
+        }
+    }
+}
+
+/// Last output size per template, shared by the copies of a TemplateSet (renders may run on many
+/// threads at once; each reads and writes one word under a lock).
+final class SizeHints: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sizes: [Int]
+
+    init(count: Int) { sizes = Array(repeating: 0, count: count) }
+
+    func value(_ index: Int, default fallback: Int) -> Int {
+        lock.lock()
+        let size = sizes[index]
+        lock.unlock()
+        return size > 0 ? size + size / 8 + 256 : fallback
+    }
+
+    func record(_ index: Int, _ size: Int) {
+        lock.lock()
+        sizes[index] = size
+        lock.unlock()
     }
 }

@@ -22,11 +22,12 @@ final class BuildTests: XCTestCase {
                      "cases/koto/index.html", "symposia/sympo/index.html", "pages/about/index.html",
                      "categories/index.html", "categories/kosodate/index.html", "life-stages/oya/index.html",
                      "points/cross-department/index.html", "regions/index.html", "regions/national/index.html",
-                     "regions/13/index.html", "regions/131083/index.html", "regions/131083/kosodate/index.html",
+                     "regions/13/index.html", "regions/131083/index.html", "regions/13/kosodate/index.html", "crisis/index.html",
                      "search/index.html", "find/index.html", "sitemap.xml", "robots.txt"] {
             XCTAssertTrue(files.contains(path), "missing \(path)")
         }
         XCTAssertEqual(files.filter { $0.hasPrefix("regions/") && $0.split(separator: "/").count == 3 }.count, 49, "national + 47 prefectures + 江東区")
+        XCTAssertFalse(files.contains("regions/131083/kosodate/index.html"), "region × category pages stop at prefectures: a municipality's page lists everything available there")
     }
 
     /// A resident of 江東区 sees national + 東京都 + 江東区 windows, and nothing from 大阪府.

@@ -2,18 +2,29 @@
 // swift-mustache's `Mustache` product): renders TemplateValue contexts with swift-mustache, the
 // oracle that TemplateSet must match byte for byte.
 //
-// Where the two engines are known to differ, compare only inputs that avoid it:
-// - interpolating a `.list` or `.map` ({{x}} where x is a list/map): swift-mustache prints Swift's
-//   description of the array/dictionary; TemplateSet prints nothing;
-// - `{{.}}` inside an inverted section over an empty list: swift-mustache pushes the empty list;
+// swift-mustache 2.1.1 departs from the Mustache specification in a few places where TemplateSet
+// follows it; inputs that hit them differ (OracleTests.testKnownDifferences shows each):
+// - a list section inside an indented standalone partial (`  {{> nav}}` where nav iterates):
+//   swift-mustache indents only the first iteration; TemplateSet indents every line;
 // - a section whose opening and closing tags differ in being standalone (one alone on its line,
-//   the other not), followed by a standalone-looking tag: swift-mustache carries the opening tag's
-//   standalone state past the closing tag; TemplateSet follows the specification;
-// - a quote, `<`, `>`, `&` or `'` followed by a combining mark: swift-mustache escapes by grapheme
+//   the other not): swift-mustache carries the opening tag's state past the closing tag, so the
+//   next tag's standalone-ness (and a newline) can differ;
+// - an indented standalone partial that renders nothing: swift-mustache still outputs the
+//   indentation (prefixed to the next line); TemplateSet outputs nothing;
+// - `\r\n`-terminated lines inside an indented partial: swift-mustache does not indent the line
+//   after them; TemplateSet does;
+// - a template's last line of only spaces/tabs (no newline): swift-mustache drops it;
+// - `{{.}}` or `{{.name}}` inside an inverted section over an empty list: swift-mustache pushes
+//   the empty list; TemplateSet pushes nothing.
+// And by design:
+// - interpolating a `.list` or `.map`: swift-mustache prints Swift's description of the
+//   array/dictionary; TemplateSet prints nothing;
+// - `"`, `'`, `<`, `>`, `&` followed by a combining mark: swift-mustache escapes whole graphemes
 //   and leaves it unescaped; TemplateSet escapes the byte;
-// - a missing partial (TemplateSet: compile error), inheritance tags, lambdas, transforms.
-// The empty string is falsey in TemplateSet; swift-mustache treats "" as truthy, so the
-// conversion below hands it an empty, null-like value instead (same output when interpolated).
+// - a missing partial is a compile error in TemplateSet (unless allowMissingPartials); no
+//   inheritance, lambdas or transforms in TemplateSet;
+// - the empty string is falsey in TemplateSet; swift-mustache treats "" as truthy, so the
+//   conversion below hands it an empty, null-like value instead (interpolates as nothing).
 
 import Foundation
 import Mustache

@@ -45,7 +45,9 @@ public struct SiteRenderer: Sendable {
         plans.append(PagePlan(path: "", template: "home", title: site.config.title, description: site.config.description, context: homeContext()))
 
         plans.append(PagePlan(path: "windows/", template: "windows", title: "相談窓口の一覧", description: "すべての相談窓口",
-                              context: .map(["windows": .list(site.windows.indices.map(models.windowCard))])))
+                              context: .map(["heading": .string("相談窓口の一覧"), "windows": .list(site.windows.indices.map(models.windowCard))])))
+        plans.append(PagePlan(path: "crisis/", template: "windows", title: "命に関わる相談の窓口", description: "命に関わる相談を受けるすべての窓口",
+                              context: .map(["heading": .string("命に関わる相談の窓口"), "windows": .list(allCrisisLines().map(models.windowCard))])))
         for i in site.windows.indices {
             let w = site.windows[i]
             plans.append(PagePlan(path: SiteURLs.window(w.origin.slug), template: "window", title: w.name, description: w.summary, context: models.windowPage(i)))
@@ -145,7 +147,7 @@ public struct SiteRenderer: Sendable {
     func regionsWithWindows(category: String) -> [String] {
         let inCategory = Set(site.windowsByCategory[category] ?? [])
         guard !inCategory.isEmpty else { return [] }
-        return site.regions.ordered.filter { $0 != Region.nationalCode }.filter { code in
+        return site.regions.ordered.filter { site.regions.byCode[$0]?.level == .prefecture }.filter { code in
             site.windowsAvailable(to: code).contains(where: inCategory.contains)
         }
     }
@@ -175,7 +177,9 @@ public struct SiteRenderer: Sendable {
             var categories: [TemplateValue] = []
             for t in site.categories {
                 let matching = (site.windowsByCategory[t.slug] ?? []).filter(availableSet.contains)
-                guard !matching.isEmpty else { continue }
+                // Region × category pages for the country and each prefecture; a municipality's
+                // page already lists every window available there.
+                guard !matching.isEmpty, region.level != .municipality else { continue }
                 categories.append(.map(["label": .string(t.label), "count": .int(matching.count),
                                         "url": .string(urls.path(SiteURLs.regionCategory(code, t.slug)))]))
                 plans.append(PagePlan(path: SiteURLs.regionCategory(code, t.slug), template: "region-category",
@@ -184,7 +188,7 @@ public struct SiteRenderer: Sendable {
                                         "windows": .list(matching.map(models.windowCard)),
                                       ])))
             }
-            context["categories"] = models.list(categories)
+            context["categories"] = region.level == .municipality ? .null : models.list(categories)
             plans.append(PagePlan(path: SiteURLs.region(code), template: "region", title: "\(region.label)で使える相談窓口", description: nil, context: .map(context)))
         }
         return plans
@@ -248,15 +252,30 @@ public struct SiteRenderer: Sendable {
     }
 
     func sharedFragments() throws -> SharedFragments {
-        let crisisLines = site.windows.indices.filter { site.windows[$0].crisis && !models.isOutsidePeriod(site.windows[$0]) }
+        // Every crisis line: one outside its period at build time is written hidden, and the
+        // browser shows it again within its period (by the Japan-time clock).
+        let crisisLines = sharedCrisisLines()
         let context: TemplateValue = .map([
             "site": siteContext(),
             "crisis_lines": models.list(crisisLines.map(models.windowCard)),
+            "more_crisis": crisisLines.count < allCrisisLines().count ? .string(urls.path("crisis/")) : .null,
             "pages": models.list(site.pages.indices.map { models.link(site.pages[$0].title, SiteURLs.page(site.pages[$0].origin.slug)) }),
         ])
         return SharedFragments(header: try theme.templates.render("partials/header", context),
                                crisis: try theme.templates.render("partials/crisis", context),
                                footer: try theme.templates.render("partials/footer", context))
+    }
+
+    func allCrisisLines() -> [Int] { site.windows.indices.filter { site.windows[$0].crisis } }
+
+    /// The block on every page shows the crisis lines available to everyone (national),
+    /// 24-hour lines first, at most 12: a national directory has hundreds of local crisis
+    /// lines, which the region pages and /crisis/ list.
+    func sharedCrisisLines() -> [Int] {
+        let national = allCrisisLines().filter { site.windowRegions[$0].contains(Region.nationalCode) }
+        let always = national.filter { i in site.windows[i].hours?.always == true || site.windows[i].channels.contains { $0.hours?.always == true } }
+        let others = national.filter { !always.contains($0) }
+        return Array((always + others).prefix(12))
     }
 
     func siteContext() -> TemplateValue {
@@ -275,12 +294,29 @@ public struct SiteRenderer: Sendable {
     }
 
     /// Renders every page; pages are independent, so they render in parallel without locks.
+    /// Renders every file of the site into memory (the preview server and tests use this).
     public func render(threads: Int = BuildThreads.count) throws -> [OutputFile] {
+        let sink = CollectingSink()
+        try render(threads: threads, into: sink)
+        return sink.files
+    }
+
+    /// Renders every file and hands each to `sink` as soon as it is made, so a large site is
+    /// never held in memory whole. Pages are independent: they render in parallel without locks.
+    public func render(threads: Int = BuildThreads.count, into sink: OutputSink) throws {
         let searchIndex = SearchIndexer(site: site, threads: threads).build()
         let plans = plans(searchIndex: searchIndex.manifest)
         let shared = try sharedFragments()
         let siteValue = siteContext()
-        let results: [Result<OutputFile, TemplateError>] = parallelMap(plans, threads: threads) { plan in
+        var extras: [OutputFile] = theme.assets.map { OutputFile(path: $0.path, bytes: $0.bytes) }
+        extras += searchIndex.files
+        extras += OpenData(site: site, urls: urls).files()
+        extras += Feeds(site: site, urls: urls).files()
+        extras.append(OutputFile(path: "sitemap.xml", bytes: Array(sitemap(plans).utf8)))
+        extras.append(OutputFile(path: "robots.txt", bytes: Array("User-agent: *\nAllow: /\nDisallow: \(urls.path(site.config.healthReport))/\nSitemap: \(urls.absolute("sitemap.xml"))\n".utf8)))
+        try sink.prepare(paths: plans.map(\.outputPath) + extras.map(\.path))
+
+        let failures: [Error?] = parallelMap(plans, threads: threads) { plan in
             do {
                 let content = try theme.templates.render(plan.template, .map(["site": siteValue, "page": ViewModels.withFlags(plan.context)]))
                 let canonical = urls.absolute(plan.path == "404.html" ? "" : plan.path)
@@ -300,28 +336,17 @@ public struct SiteRenderer: Sendable {
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(content.utf8.count + shared.header.utf8.count + shared.crisis.utf8.count + shared.footer.utf8.count + 2048)
                 try theme.templates.render("layout", layout, into: &bytes)
-                return .success(OutputFile(path: plan.outputPath, bytes: bytes))
-            } catch let error as TemplateError {
-                return .failure(error)
+                try sink.write(OutputFile(path: plan.outputPath, bytes: bytes))
+                return nil
             } catch {
-                return .failure(TemplateError(template: plan.template, line: 1, column: 1, message: "\(error)"))
+                return error
             }
         }
-        var files: [OutputFile] = []
-        files.reserveCapacity(results.count + theme.assets.count + 2)
-        for result in results {
-            switch result {
-            case .success(let file): files.append(file)
-            case .failure(let error): throw error
-            }
+        if let failure = failures.compactMap({ $0 }).first {
+            if let error = failure as? TemplateError { throw error }
+            throw failure
         }
-        for asset in theme.assets { files.append(OutputFile(path: asset.path, bytes: asset.bytes)) }
-        files += searchIndex.files
-        files += OpenData(site: site, urls: urls).files()
-        files += Feeds(site: site, urls: urls).files()
-        files.append(OutputFile(path: "sitemap.xml", bytes: Array(sitemap(plans).utf8)))
-        files.append(OutputFile(path: "robots.txt", bytes: Array("User-agent: *\nAllow: /\nDisallow: \(urls.path(site.config.healthReport))/\nSitemap: \(urls.absolute("sitemap.xml"))\n".utf8)))
-        return files
+        for file in extras { try sink.write(file) }
     }
 
     func sitemap(_ plans: [PagePlan]) -> String {

@@ -17,59 +17,119 @@ public enum OutputWriter {
     /// being deleted before returning, so deleting a large old tree is not on the build's path.
     public static func write(_ files: [OutputFile], to output: URL, threads: Int = BuildThreads.count,
                              deleteOldInBackground: Bool = false) throws {
-        let fm = FileManager.default
-        let outputPath = output.standardizedFileURL.path
-        let parent = (outputPath as NSString).deletingLastPathComponent
-        let name = (outputPath as NSString).lastPathComponent
-        try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
-
-        var isDirectory: ObjCBool = false
-        let exists = fm.fileExists(atPath: outputPath, isDirectory: &isDirectory)
-        if exists {
-            let contents = (try? fm.contentsOfDirectory(atPath: outputPath)) ?? ["?"]
-            if !isDirectory.boolValue || (!contents.isEmpty && !contents.contains(marker)) {
-                throw WriteError(description: "\(outputPath) exists and was not written by tsunagari; refusing to replace it (choose another --output or remove it)")
-            }
-        }
-
-        let staging = parent + "/.\(name).new-\(getpid())"
-        try? fm.removeItem(atPath: staging)
-        // Old sites a previous background deletion has not finished with (or a killed build left).
-        for leftover in ((try? fm.contentsOfDirectory(atPath: parent)) ?? []) {
-            if leftover.hasPrefix(".\(name).trash-") {
-                discard(parent + "/" + leftover, inBackground: deleteOldInBackground)
-            } else if leftover.hasPrefix(".\(name).new-"), let pid = Int32(leftover.dropFirst(".\(name).new-".count)), kill(pid, 0) != 0 {
-                // The staging folder of a build that was killed.
-                discard(parent + "/" + leftover, inBackground: deleteOldInBackground)
-            }
-        }
-        try fm.createDirectory(atPath: staging, withIntermediateDirectories: false)
+        let staging = try Staging(output: output, deleteOldInBackground: deleteOldInBackground)
         do {
-            try writeTree(files + [OutputFile(path: marker, bytes: Array("written by tsunagari\n".utf8))], into: staging, threads: threads)
+            try staging.prepare(paths: files.map(\.path))
+            let failures: [Error?] = parallelMap(files, threads: threads) { file in
+                do { try staging.write(file); return nil } catch { return error }
+            }
+            if let failure = failures.compactMap({ $0 }).first { throw failure }
+            try staging.commit()
         } catch {
-            try? fm.removeItem(atPath: staging)
+            staging.abandon()
             throw error
         }
+    }
 
-        if exists {
-            // One atomic exchange: at every moment the output path holds a whole site.
-            if exchange(staging, outputPath) {
-                discard(staging, inBackground: deleteOldInBackground)
-                return
+    /// A new site being written beside the output; `commit` swaps it in.
+    public final class Staging: OutputSink, @unchecked Sendable {
+        let outputPath: String
+        let parent: String
+        let name: String
+        let path: String
+        let exists: Bool
+        let deleteOldInBackground: Bool
+
+        /// Checks the output may be replaced and makes the staging folder.
+        public init(output: URL, deleteOldInBackground: Bool = false) throws {
+            let fm = FileManager.default
+            outputPath = output.standardizedFileURL.path
+            parent = (outputPath as NSString).deletingLastPathComponent
+            name = (outputPath as NSString).lastPathComponent
+            self.deleteOldInBackground = deleteOldInBackground
+            try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
+
+            var isDirectory: ObjCBool = false
+            exists = fm.fileExists(atPath: outputPath, isDirectory: &isDirectory)
+            if exists {
+                let contents = (try? fm.contentsOfDirectory(atPath: outputPath)) ?? ["?"]
+                if !isDirectory.boolValue || (!contents.isEmpty && !contents.contains(OutputWriter.marker)) {
+                    throw WriteError(description: "\(outputPath) exists and was not written by tsunagari; refusing to replace it (choose another --output or remove it)")
+                }
             }
-            // Filesystems without RENAME_EXCHANGE: move the old one aside, then the new one in.
-            let old = parent + "/.\(name).old-\(getpid())"
-            guard rename(outputPath, old) == 0 else { throw WriteError(description: "cannot move \(outputPath) aside: \(String(cString: strerror(errno)))") }
-            guard rename(staging, outputPath) == 0 else {
-                _ = rename(old, outputPath)
-                throw WriteError(description: "cannot move the new site into \(outputPath): \(String(cString: strerror(errno)))")
+            path = parent + "/.\(name).new-\(getpid())"
+            try? fm.removeItem(atPath: path)
+            // Old sites a previous background deletion has not finished with (or a killed build left).
+            for leftover in ((try? fm.contentsOfDirectory(atPath: parent)) ?? []) {
+                if leftover.hasPrefix(".\(name).trash-") {
+                    OutputWriter.discard(parent + "/" + leftover, inBackground: deleteOldInBackground)
+                } else if leftover.hasPrefix(".\(name).new-"), let pid = Int32(leftover.dropFirst(".\(name).new-".count)), kill(pid, 0) != 0 {
+                    // The staging folder of a build that was killed.
+                    OutputWriter.discard(parent + "/" + leftover, inBackground: deleteOldInBackground)
+                }
             }
-            discard(old, inBackground: deleteOldInBackground)
-        } else {
-            guard rename(staging, outputPath) == 0 else {
-                throw WriteError(description: "cannot move the new site into \(outputPath): \(String(cString: strerror(errno)))")
+            try fm.createDirectory(atPath: path, withIntermediateDirectories: false)
+        }
+
+        /// Creates every folder once, before the parallel writes.
+        public func prepare(paths: [String]) throws {
+            var folders = Set<String>()
+            for file in paths + [OutputWriter.marker] {
+                var p = file
+                while let slash = p.lastIndex(of: "/") {
+                    p = String(p[..<slash])
+                    if !folders.insert(p).inserted { break }
+                }
+            }
+            for folder in folders.sorted() {
+                if mkdir(path + "/" + folder, 0o755) != 0 && errno != EEXIST {
+                    throw WriteError(description: "cannot create \(folder): \(String(cString: strerror(errno)))")
+                }
             }
         }
+
+        /// POSIX open/write: several times faster than Foundation's writes for many small files.
+        public func write(_ file: OutputFile) throws {
+            let fd = open(path + "/" + file.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            if fd < 0 { throw WriteError(description: "cannot create \(file.path): \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            var written = 0
+            let ok = file.bytes.withUnsafeBytes { buffer -> Bool in
+                while written < buffer.count {
+                    let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
+                    if n <= 0 { return false }
+                    written += n
+                }
+                return true
+            }
+            if !ok { throw WriteError(description: "cannot write \(file.path): \(String(cString: strerror(errno)))") }
+        }
+
+        /// Swaps the complete new site in: at every moment the output path holds a whole site.
+        public func commit() throws {
+            try write(OutputFile(path: OutputWriter.marker, bytes: Array("written by tsunagari\n".utf8)))
+            if exists {
+                if OutputWriter.exchange(path, outputPath) {
+                    OutputWriter.discard(path, inBackground: deleteOldInBackground)
+                    return
+                }
+                // Filesystems without RENAME_EXCHANGE: move the old one aside, then the new one in.
+                let old = parent + "/.\(name).old-\(getpid())"
+                guard rename(outputPath, old) == 0 else { throw WriteError(description: "cannot move \(outputPath) aside: \(String(cString: strerror(errno)))") }
+                guard rename(path, outputPath) == 0 else {
+                    _ = rename(old, outputPath)
+                    throw WriteError(description: "cannot move the new site into \(outputPath): \(String(cString: strerror(errno)))")
+                }
+                OutputWriter.discard(old, inBackground: deleteOldInBackground)
+            } else {
+                guard rename(path, outputPath) == 0 else {
+                    throw WriteError(description: "cannot move the new site into \(outputPath): \(String(cString: strerror(errno)))")
+                }
+            }
+        }
+
+        /// Removes the unfinished staging folder after a failure.
+        public func abandon() { try? FileManager.default.removeItem(atPath: path) }
     }
 
     /// Removes a replaced site now, or renames it to a trash name and leaves it to a detached
@@ -104,37 +164,4 @@ public enum OutputWriter {
         return renameat2(AT_FDCWD, a, AT_FDCWD, b, renameExchange) == 0
     }
 
-    /// Creates the folders once each, then writes the files with POSIX calls (several times
-    /// faster than Foundation's writes for many small files), in parallel.
-    static func writeTree(_ files: [OutputFile], into root: String, threads: Int) throws {
-        var folders = Set<String>()
-        for file in files {
-            var path = file.path
-            while let slash = path.lastIndex(of: "/") {
-                path = String(path[..<slash])
-                if !folders.insert(path).inserted { break }
-            }
-        }
-        for folder in folders.sorted() {
-            if mkdir(root + "/" + folder, 0o755) != 0 && errno != EEXIST {
-                throw WriteError(description: "cannot create \(folder): \(String(cString: strerror(errno)))")
-            }
-        }
-        let failures: [String?] = parallelMap(files, threads: threads) { file in
-            let fd = open(root + "/" + file.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            if fd < 0 { return "cannot create \(file.path): \(String(cString: strerror(errno)))" }
-            defer { close(fd) }
-            var written = 0
-            let ok = file.bytes.withUnsafeBytes { buffer -> Bool in
-                while written < buffer.count {
-                    let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
-                    if n <= 0 { return false }
-                    written += n
-                }
-                return true
-            }
-            return ok ? nil : "cannot write \(file.path): \(String(cString: strerror(errno)))"
-        }
-        if let failure = failures.compactMap({ $0 }).first { throw WriteError(description: failure) }
-    }
 }

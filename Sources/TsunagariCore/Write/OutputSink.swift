@@ -1,0 +1,40 @@
+import Foundation
+
+/// Where rendered files go: memory (preview, tests) or a staging folder on disk (build).
+/// `write` is called from several threads at once, each time for a different path.
+public protocol OutputSink: Sendable {
+    /// Every path that will be written, before the first write (folders are made once).
+    func prepare(paths: [String]) throws
+    func write(_ file: OutputFile) throws
+}
+
+/// Keeps every file in memory; `files` are sorted by path.
+public final class CollectingSink: OutputSink, @unchecked Sendable {
+    private let lock = NSLock()
+    private var collected: [OutputFile] = []
+
+    public init() {}
+    public func prepare(paths: [String]) throws {}
+    public func write(_ file: OutputFile) throws { lock.withLock { collected.append(file) } }
+    public var files: [OutputFile] { lock.withLock { collected.sorted { $0.path < $1.path } } }
+}
+
+/// Passes files on and counts them for the build's summary line.
+final class CountingSink: OutputSink, @unchecked Sendable {
+    private let next: OutputSink
+    private let lock = NSLock()
+    private(set) var pages = 0
+    private(set) var files = 0
+    private(set) var bytes = 0
+
+    init(_ next: OutputSink) { self.next = next }
+    func prepare(paths: [String]) throws { try next.prepare(paths: paths) }
+    func write(_ file: OutputFile) throws {
+        try next.write(file)
+        lock.withLock {
+            files += 1
+            bytes += file.bytes.count
+            if file.path.hasSuffix(".html") { pages += 1 }
+        }
+    }
+}
