@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build needs (libcmark-dev, libyaml-dev, pkg-config) when missing.
 # With --test, also what the test suite needs: Chromium and its driver for the browser tests,
-# Java for the Nu Html Checker, and the Python packages in Tests/browser/requirements.txt.
+# Java for the Nu Html Checker, Japanese fonts (realistic layout tests and screenshots), and the
+# Python packages in Tests/browser/requirements.txt.
 set -euo pipefail
 need=()
 for pkg in libcmark-dev libyaml-dev pkg-config; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [[ "${1:-}" == "--test" ]]; then
-  for pkg in chromium chromium-driver default-jre-headless; do
+  for pkg in chromium chromium-driver default-jre-headless fonts-noto-cjk; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
   done
 fi

@@ -38,9 +38,9 @@ enum Formatting {
 
     /// Compact JSON the browser reads to tell whether a line is open now (Japan time).
     static func scheduleJSON(_ s: Schedule?, period: Period?) -> String? {
-        guard let s else { return nil }
-        var json = "{\"always\":\(s.always)"
-        if !s.weekly.isEmpty {
+        guard s != nil || period?.from != nil || period?.until != nil else { return nil }
+        var json = "{\"always\":\(s?.always ?? false)"
+        if let s, !s.weekly.isEmpty {
             let order = Weekday.allCases
             let ranges = s.weekly.map { r in
                 "{\"d\":[\(r.days.compactMap { order.firstIndex(of: $0) }.map(String.init).joined(separator: ","))],\"o\":\(r.open),\"c\":\(r.close)}"

@@ -19,6 +19,38 @@
     lastEscape = now;
   });
 
+  // ---- Phone numbers written in running text become tel: links too. ----
+  // (Numbers in the structured fields are links already; this covers prose and summaries.)
+  var phonePattern = /(#\d{4}(?!\d))|((?:^|[^\d-])(0(?:120|800|570|\d{1,4})-\d{1,4}-\d{3,4}|0120-\d{6}))(?![\d-])/g;
+  function linkPhones(root) {
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (node) { return node.parentNode.closest("a, script, style, rt, rp") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT; }
+    });
+    var nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    nodes.forEach(function (node) {
+      var text = node.nodeValue, match, last = 0, parts = [];
+      phonePattern.lastIndex = 0;
+      while ((match = phonePattern.exec(text))) {
+        var number = match[1] || match[3];
+        var start = match.index + (match[1] ? 0 : match[2].length - match[3].length);
+        parts.push(document.createTextNode(text.slice(last, start)));
+        var a = document.createElement("a");
+        a.className = "tel tel-inline";
+        a.href = "tel:" + number.replace(/-/g, "").replace("#", "%23");
+        a.textContent = number;
+        parts.push(a);
+        last = start + number.length;
+      }
+      if (!parts.length) return;
+      parts.push(document.createTextNode(text.slice(last)));
+      var fragment = document.createDocumentFragment();
+      parts.forEach(function (p) { fragment.appendChild(p); });
+      node.parentNode.replaceChild(fragment, node);
+    });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll(".prose, .lead, .card-summary, .entry-list p, .channel-note"), linkPhones);
+
   // ---- Parts that need script are shown, their no-script stand-ins hidden. ----
   Array.prototype.forEach.call(document.querySelectorAll("[data-no-script]"), function (el) { el.hidden = true; });
   Array.prototype.forEach.call(document.querySelectorAll("[data-finder], [data-search-filters]"), function (el) { el.hidden = false; });
@@ -65,7 +97,11 @@
     var schedule;
     try { schedule = JSON.parse(text); } catch (e) { return; }
     var badge = el.querySelector("[data-open-badge]");
-    if (outsidePeriod(schedule, now) && el.classList.contains("crisis-line")) { el.hidden = true; return; }
+    if (el.classList.contains("crisis-line")) {
+      // A period-limited line is shown only within its period (the build's guess is replaced).
+      el.hidden = !!outsidePeriod(schedule, now);
+      if (el.hidden) return;
+    }
     if (isOpen(schedule, now)) {
       el.classList.add("is-open");
       if (badge) badge.hidden = false;
