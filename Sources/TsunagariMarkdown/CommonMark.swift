@@ -132,18 +132,25 @@ public enum CommonMark {
     /// (raw HTML is omitted, code is escaped), so the n-th one is the n-th heading.
     static func addHeadingIDs(_ html: String, _ headings: [RenderedMarkdown.Heading]) -> String {
         guard !headings.isEmpty else { return html }
-        var result = ""
-        result.reserveCapacity(html.utf8.count + headings.count * 24)
-        var rest = Substring(html)
-        for heading in headings {
-            let tag = "<h\(heading.level)>"
-            guard let range = rest.range(of: tag) else { break }
-            result += rest[..<range.lowerBound]
-            result += "<h\(heading.level) id=\"\(escapeAttribute(heading.id))\">"
-            rest = rest[range.upperBound...]
+        // One pass over the bytes: searching the rest of the string for each heading's tag
+        // was quadratic (tens of thousands of headings took seconds).
+        let bytes = Array(html.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + headings.count * 24)
+        var next = 0
+        var i = 0
+        while i < bytes.count {
+            if next < headings.count, bytes[i] == UInt8(ascii: "<"), i + 3 < bytes.count, bytes[i + 1] == UInt8(ascii: "h"),
+               bytes[i + 2] == UInt8(ascii: "0") + UInt8(truncatingIfNeeded: headings[next].level), bytes[i + 3] == UInt8(ascii: ">") {
+                out += Array("<h\(headings[next].level) id=\"\(escapeAttribute(headings[next].id))\">".utf8)
+                next += 1
+                i += 4
+                continue
+            }
+            out.append(bytes[i])
+            i += 1
         }
-        result += rest
-        return result
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func escapeAttribute(_ s: String) -> String {

@@ -37,6 +37,8 @@ public enum JSONString {
             case "'": out += "\\u0027"
             case "\u{2028}": out += "\\u2028"
             case "\u{2029}": out += "\\u2029"
+            // Some JSON readers (Foundation's on Linux among them) drop a raw U+FEFF as a BOM.
+            case "\u{FEFF}": out += "\\ufeff"
             default:
                 if scalar.value < 0x20 {
                     let hex = String(scalar.value, radix: 16)

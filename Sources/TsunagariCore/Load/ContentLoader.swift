@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import TsunagariMarkdown
 import TsunagariYAML
 
@@ -21,10 +24,40 @@ public struct SiteFolder: Sendable {
         guard real == realRoot || real.hasPrefix(realRoot + "/") else {
             return .failure(SourceLocation.file(relative).error("path leads outside the site folder", hint: "replace the symbolic link by the file itself"))
         }
+        // Size and kind before reading: a huge (or endless) file is never read in full.
+        var info = stat()
+        guard stat(real, &info) == 0 else {
+            return .failure(SourceLocation.file(relative).error("cannot read file"))
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            return .failure(SourceLocation.file(relative).error("not a regular file", hint: "content files must be plain files"))
+        }
+        if Int(info.st_size) > SourceFile.maxBytes {
+            return .failure(SourceLocation.file(relative).error(
+                "file is \(info.st_size) bytes, over the limit of \(SourceFile.maxBytes)", hint: "split it into smaller entries"))
+        }
         guard let data = FileManager.default.contents(atPath: real) else {
             return .failure(SourceLocation.file(relative).error("cannot read file"))
         }
         return SourceFile.decode(path: relative, bytes: [UInt8](data))
+    }
+
+    /// False when a part of `relative` that exists is a symbolic link leading out of the site
+    /// folder (or nowhere): site.yml's `output: out/public` with `out -> /elsewhere` would
+    /// otherwise write outside it.
+    func staysInside(_ relative: String) -> Bool {
+        var path = root.path
+        for part in relative.split(separator: "/") {
+            path += "/" + part
+            var info = stat()
+            guard lstat(path, &info) == 0 else { return true }   // nothing below exists
+            guard info.st_mode & S_IFMT == S_IFLNK else { continue }
+            guard let resolved = realpath(path, nil) else { return false }   // dangling
+            let real = String(cString: resolved)
+            free(resolved)
+            guard real == realRoot || real.hasPrefix(realRoot + "/") else { return false }
+        }
+        return true
     }
 
     func exists(_ relative: String) -> Bool {
@@ -52,7 +85,7 @@ public struct SiteFolder: Sendable {
             let slug = String(name.dropLast(3))
             guard Slug.isValid(slug) else {
                 problems.append(SourceLocation.file(path).error("file name '\(slug)' is not a valid slug: it becomes the URL",
-                                                               hint: "use lower-case ASCII letters, digits and '-'; \(Slug.suggestionHint(slug))"))
+                                                               hint: Slug.suggestionHint(slug).hasPrefix("for example") ? "use lower-case ASCII letters, digits and '-'; \(Slug.suggestionHint(slug))" : Slug.suggestionHint(slug)))
                 continue
             }
             files.append(path)
@@ -74,7 +107,13 @@ public enum ContentLoader {
         }
         switch site.read("site.yml") {
         case .failure(let d): return (SiteConfig(), [d])
-        case .success(let file): return SiteConfig.decode(file)
+        case .success(let file):
+            var (config, problems) = SiteConfig.decode(file)
+            if let at = config.outputLocation, !site.staysInside(config.output) {
+                problems.append(at.error("output '\(config.output)' leads outside the site folder through a symbolic link"))
+                config.output = SiteConfig().output
+            }
+            return (config, problems)
         }
     }
 

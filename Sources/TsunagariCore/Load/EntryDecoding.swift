@@ -212,7 +212,7 @@ enum EntryDecoding {
         let code = r.located("code", required: true)
         let label = r.string("label", required: true)
         let prefecture = r.located("prefecture", required: true)
-        if let code, code.value.count != 6 || !code.value.allSatisfy(\.isASCIIDigitChar) {
+        if let code, code.value.unicodeScalars.count != 6 || !code.value.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }) {
             r.report(code.location.error("municipality code '\(code.value)' must be 6 digits (全国地方公共団体コード)", hint: "write it in quotes, e.g. \"131083\""))
         }
         if let prefecture, !Prefectures.all.contains(where: { $0.code == prefecture.value }) {

@@ -16,6 +16,8 @@ public struct SiteConfig: Sendable {
     /// The neutral site the quick-exit button leaves for.
     public var quickExitURL: String = "https://www.google.co.jp/"
     public var location: SourceLocation = .file("site.yml")
+    /// Where `output` was written, when site.yml sets it.
+    public var outputLocation: SourceLocation? = nil
 
     public init() {}
 
@@ -43,7 +45,10 @@ public struct SiteConfig: Sendable {
             }
         }
         if let v = r.located("output") {
-            if let problem = OutputPath.problem(with: v.value) { r.report(v.location.error(problem)) } else { config.output = v.value }
+            if let problem = OutputPath.problem(with: v.value) { r.report(v.location.error(problem)) } else {
+                config.output = v.value
+                config.outputLocation = v.location
+            }
         }
         if let v = r.int("stale_after_months") { config.staleAfterMonths = max(1, v) }
         if let v = r.located("health_report") {

@@ -86,13 +86,22 @@ struct OpenData {
 
     /// RFC 4180: fields with a quote, comma or line break are quoted, quotes doubled.
     static func csvField(_ s: String) -> String {
-        // A leading = + - @ would be read as a formula by spreadsheet software.
+        // A leading = + - @ (or tab, CR) would be read as a formula by spreadsheet software.
+        // Checked on the first scalar: "=" followed by a combining mark is one Character.
         var s = s
-        if let first = s.first, "=+-@".contains(first), !s.allSatisfy({ $0.isNumber || $0 == "-" }) { s = "'" + s }
-        if s.contains(where: { $0 == "\"" || $0 == "," || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        if let first = s.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first),
+           !s.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || $0 == "-" }) { s = "'" + s }
+        // On scalars, not Characters: "\r\n" is one Character, and so is '"' or ',' followed by
+        // a combining mark; compared as Characters they slipped through unquoted.
+        guard s.unicodeScalars.contains(where: { $0 == "\"" || $0 == "," || $0 == "\n" || $0 == "\r" }) else { return s }
+        var quoted = String.UnicodeScalarView()
+        quoted.append("\"")
+        for scalar in s.unicodeScalars {
+            quoted.append(scalar)
+            if scalar == "\"" { quoted.append("\"") }
         }
-        return s
+        quoted.append("\"")
+        return String(quoted)
     }
 
     func csv() -> String {

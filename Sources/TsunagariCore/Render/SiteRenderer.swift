@@ -370,6 +370,11 @@ public enum XMLEscape {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&apos;"
+            // As references, so that parsers keep them: a raw CR would be read as LF, and
+            // tab, LF and CR in an attribute value would be read as spaces.
+            case "\t": out += "&#9;"
+            case "\n": out += "&#10;"
+            case "\r": out += "&#13;"
             default:
                 // Characters XML 1.0 forbids are dropped.
                 if scalar.value < 0x20 && scalar != "\n" && scalar != "\t" && scalar != "\r" { continue }

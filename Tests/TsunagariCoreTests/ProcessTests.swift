@@ -1,0 +1,163 @@
+import Foundation
+import XCTest
+@testable import TsunagariCore
+
+/// Tests that run the built `tsunagari` binary as a subprocess: SIGKILL at random moments
+/// must leave the previous site whole, and builds must be byte-identical whatever the thread
+/// count, time zone and locale. They need the binary that `swift build` makes; without it
+/// they are skipped with a message saying so.
+final class ProcessTests: XCTestCase {
+    /// TSUNAGARI_BINARY, else the tsunagari next to this test bundle (same scratch path and
+    /// configuration), else <repo>/.build/debug/tsunagari.
+    static func binary() -> URL? {
+        let fm = FileManager.default
+        var candidates: [URL] = []
+        if let explicit = ProcessInfo.processInfo.environment["TSUNAGARI_BINARY"] { candidates.append(URL(fileURLWithPath: explicit)) }
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("tsunagari"))
+        }
+        candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tsunagari"))
+        candidates.append(TestSite.repoRoot.appendingPathComponent(".build/debug/tsunagari"))
+        return candidates.first { fm.isExecutableFile(atPath: $0.path) }
+    }
+
+    func requireBinary() throws -> URL {
+        guard let binary = Self.binary() else {
+            throw XCTSkip("the tsunagari binary was not found (run `swift build` first, or set TSUNAGARI_BINARY); process tests skipped")
+        }
+        return binary
+    }
+
+    /// The basic fixture plus `windows` generated windows, so that a build takes long enough
+    /// for kills to land in the middle of it.
+    static func bigSite(windows: Int) throws -> TestSite {
+        let site = try TestSite("basic")
+        let template = try String(contentsOf: TestSite.fixtures.appendingPathComponent("basic/content/windows/tokyo-line.md"), encoding: .utf8)
+        for i in 0..<windows {
+            let text = template
+                .replacingOccurrences(of: "name: 東京こそだて窓口", with: "name: 生成された窓口\(i)")
+                .replacingOccurrences(of: "東京都の子育て相談", with: "生成された相談窓口 \(i) の要約。" + String(repeating: "説明の文。", count: i % 40))
+                .replacingOccurrences(of: "regions: [\"13\"]", with: "regions: [\"\(String(format: "%02d", 1 + i % 47))\"]")
+            try site.write("content/windows/gen-\(i).md", text + "\n本文 \(i)。\n\n## 見出し\n\n" + String(repeating: "段落。", count: 50) + "\n")
+        }
+        return site
+    }
+
+    struct Run {
+        var status: Int32
+        var signaled: Bool
+        var stderr: String
+    }
+
+    @discardableResult
+    func run(_ binary: URL, _ arguments: [String], environment: [String: String] = [:], killAfter: TimeInterval? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["SOURCE_DATE_EPOCH"] = "1748736000"   // 2025-06-01: the same "today" for every run
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        if let killAfter {
+            Thread.sleep(forTimeInterval: killAfter)
+            kill(process.processIdentifier, SIGKILL)
+        }
+        let data = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
+                   stderr: String(decoding: data, as: UTF8.self))
+    }
+
+    static func tree(_ root: URL) -> [String: Data] {
+        var files: [String: Data] = [:]
+        let fm = FileManager.default
+        guard let enumerator = fm.enumerator(atPath: root.path) else { return [:] }
+        for case let relative as String in enumerator {
+            var isDirectory: ObjCBool = false
+            fm.fileExists(atPath: root.appendingPathComponent(relative).path, isDirectory: &isDirectory)
+            if !isDirectory.boolValue { files[relative] = fm.contents(atPath: root.appendingPathComponent(relative).path) ?? Data() }
+        }
+        return files
+    }
+
+    static func difference(_ a: [String: Data], _ b: [String: Data]) -> String {
+        let missing = Set(a.keys).subtracting(b.keys).sorted()
+        let extra = Set(b.keys).subtracting(a.keys).sorted()
+        let changed = a.keys.filter { b[$0] != nil && b[$0] != a[$0] }.sorted()
+        return "missing \(missing.prefix(5)), extra \(extra.prefix(5)), changed \(changed.prefix(5)) (\(changed.count))"
+    }
+
+    /// SIGKILL after a random delay, ~50 times: the output folder always holds the whole
+    /// previous site, byte for byte.
+    func testKillingTheBuildAtRandomMomentsLeavesThePreviousSiteWhole() throws {
+        let binary = try requireBinary()
+        let site = try Self.bigSite(windows: 60)
+        defer { site.remove() }
+        let arguments = ["build", "--source", site.root.path, "--output", site.output.path]
+        // The time of a warm build (the first one also pays for cold caches).
+        var buildTime = TimeInterval.infinity
+        for _ in 0..<2 {
+            let start = Date()
+            let result = try run(binary, arguments)
+            buildTime = min(buildTime, Date().timeIntervalSince(start))
+            XCTAssertEqual(result.status, 0, result.stderr)
+        }
+        let before = Self.tree(site.output)
+        XCTAssertGreaterThan(before.count, 100)
+
+        var random = EscaperPropertyTests.Random(seed: UInt64(Date().timeIntervalSince1970))
+        let seed = random.state
+        let rounds = Int(ProcessInfo.processInfo.environment["TSUNAGARI_KILL_ROUNDS"] ?? "") ?? 50
+        var killedMidBuild = 0
+        let deadline = Date().addingTimeInterval(45)
+        var round = 0
+        while round < rounds && Date() < deadline {
+            round += 1
+            // Anywhere from process start to the end of a build.
+            let delay = Double(random.below(1000)) / 1000 * buildTime
+            let result = try run(binary, arguments, killAfter: delay)
+            if result.signaled { killedMidBuild += 1 }
+            let after = Self.tree(site.output)
+            XCTAssertTrue(after == before, "round \(round) (kill after \(delay) s, seed \(seed)): \(Self.difference(before, after))")
+            if after != before { break }
+        }
+        print("kill test: \(round) rounds, \(killedMidBuild) killed mid-build, build time \(String(format: "%.2f", buildTime)) s, seed \(seed); the previous site was whole every time")
+        XCTAssertGreaterThan(killedMidBuild, round / 2, "most kills should land during a build")
+
+        // A build after all that still succeeds and gives the same site.
+        let last = try run(binary, arguments)
+        XCTAssertEqual(last.status, 0, last.stderr)
+        XCTAssertTrue(Self.tree(site.output) == before)
+    }
+
+    /// The same input under different thread counts, time zones and locales: identical bytes.
+    func testBuildsAreByteIdenticalAcrossThreadsTimeZonesAndLocales() throws {
+        let binary = try requireBinary()
+        let site = try Self.bigSite(windows: 40)
+        defer { site.remove() }
+        let variants: [(String, [String], [String: String])] = [
+            ("threads-1", ["--threads", "1"], ["TZ": "UTC", "LANG": "C", "LC_ALL": "C"]),
+            ("threads-8", ["--threads", "8"], ["TZ": "Pacific/Kiritimati", "LANG": "ja_JP.UTF-8", "LC_ALL": "ja_JP.UTF-8"]),
+            ("env-threads-3", [], ["TSUNAGARI_THREADS": "3", "TZ": "America/Los_Angeles", "LANG": "tr_TR.UTF-8", "LC_ALL": "tr_TR.UTF-8"]),
+            ("default", [], ["TZ": "Asia/Tokyo", "LANG": "de_DE.UTF-8", "LC_ALL": "", "LC_NUMERIC": "de_DE.UTF-8"]),
+            ("threads-2-utc-14", ["--threads", "2"], ["TZ": "Etc/GMT+12", "LANG": "en_US.UTF-8"]),
+        ]
+        var reference: [String: Data]? = nil
+        for (name, extra, environment) in variants {
+            let output = site.root.appendingPathComponent("out-\(name)")
+            let result = try run(binary, ["build", "--source", site.root.path, "--output", output.path] + extra, environment: environment)
+            XCTAssertEqual(result.status, 0, "\(name): \(result.stderr)")
+            let tree = Self.tree(output)
+            XCTAssertGreaterThan(tree.count, 40, name)
+            if let reference {
+                XCTAssertTrue(tree == reference, "\(name): \(Self.difference(reference, tree))")
+            } else {
+                reference = tree
+            }
+        }
+    }
+}
