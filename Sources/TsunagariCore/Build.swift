@@ -55,10 +55,10 @@ public struct Build {
         let today = options.today ?? Build.today()
         let (config, configProblems) = ContentLoader.loadConfig(folder)
         var diagnostics = configProblems
-        let (content, loadProblems) = ContentLoader.load(folder, threads: options.threads)
+        let (content, loadProblems) = StageTimer.measure("load") { ContentLoader.load(folder, threads: options.threads) }
         diagnostics += loadProblems
-        diagnostics += ContentChecks.check(content, config: config, today: today)
-        let (site, linkProblems) = Linker.link(content, config: config, today: today)
+        diagnostics += StageTimer.measure("validate") { ContentChecks.check(content, config: config, today: today) }
+        let (site, linkProblems) = StageTimer.measure("link") { Linker.link(content, config: config, today: today) }
         diagnostics += linkProblems
         var theme: Theme? = nil
         switch Theme.load(folder, name: config.theme) {
@@ -91,8 +91,8 @@ public struct Build {
         let staging = try OutputWriter.Staging(output: output, deleteOldInBackground: options.deleteOldInBackground)
         let counter = CountingSink(staging)
         do {
-            try SiteRenderer(site: site, theme: theme).render(threads: options.threads, into: counter)
-            try staging.commit()
+            try StageTimer.measure("render") { try SiteRenderer(site: site, theme: theme).render(threads: options.threads, into: counter) }
+            try StageTimer.measure("swap") { try staging.commit() }
         } catch let error as TemplateError {
             staging.abandon()
             let at = SourceLocation(path: "themes/\(site.config.theme)/templates/\(error.template).mustache", line: error.line, column: error.column)

@@ -304,8 +304,8 @@ public struct SiteRenderer: Sendable {
     /// Renders every file and hands each to `sink` as soon as it is made, so a large site is
     /// never held in memory whole. Pages are independent: they render in parallel without locks.
     public func render(threads: Int = BuildThreads.count, into sink: OutputSink) throws {
-        let searchIndex = SearchIndexer(site: site, threads: threads).build()
-        let plans = plans(searchIndex: searchIndex.manifest)
+        let searchIndex = StageTimer.measure("index") { SearchIndexer(site: site, threads: threads).build() }
+        let plans = StageTimer.measure("plan") { self.plans(searchIndex: searchIndex.manifest) }
         let shared = try sharedFragments()
         let siteValue = siteContext()
         var extras: [OutputFile] = theme.assets.map { OutputFile(path: $0.path, bytes: $0.bytes) }
