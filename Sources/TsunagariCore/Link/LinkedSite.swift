@@ -15,6 +15,8 @@ public struct LinkedSite: Sendable {
     /// Today, for staleness and open periods (SOURCE_DATE_EPOCH or the clock).
     public var today: SimpleDate
 
+    /// Resolved category slugs of each window, by index.
+    public var windowCategories: [[String]]
     /// Resolved region codes of each window / member, by index.
     public var windowRegions: [[String]]
     public var memberRegions: [[String]]

@@ -125,12 +125,25 @@ public enum Linker {
             for m in p.members { if let slug = resolveMember(m) { pagesOfMember[slug, default: []].append(i) } }
         }
 
-        // Related windows: most shared categories, then shared regions; crisis order breaks ties.
-        let relatedWindows: [[Int]] = windows.indices.map { i in
-            var scores: [Int: Int] = [:]
-            for c in windowCategories[i] { for j in windowsByCategory[c] ?? [] where j != i { scores[j, default: 0] += 2 } }
-            for code in windowRegions[i] { for j in windowsServing[code] ?? [] where scores[j] != nil { scores[j]! += 1 } }
-            return scores.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(5).map(\.key)
+        // Related windows: among those available where this one is (national + prefecture +
+        // municipality), the ones sharing most categories, then the same region; a bounded
+        // candidate set, so a site of 100,000 windows costs no more per window than one of 100.
+        let windowCategorySets = windowCategories.map(Set.init)
+        let (servedBy, regionsOf) = (windowsServing, windowRegions)
+        let relatedWindows: [[Int]] = parallelMap(Array(windows.indices)) { i in
+            var candidates = Set<Int>()
+            for code in regionsOf[i] {
+                for place in regions.containing(code) { candidates.formUnion(servedBy[place] ?? []) }
+            }
+            candidates.remove(i)
+            var scored: [(score: Int, index: Int)] = []
+            for j in candidates {
+                let shared = windowCategorySets[i].intersection(windowCategorySets[j]).count
+                guard shared > 0 else { continue }
+                let sameRegion = !Set(regionsOf[i]).isDisjoint(with: regionsOf[j])
+                scored.append((shared * 2 + (sameRegion ? 1 : 0), j))
+            }
+            return scored.sorted { ($1.score, $0.index) < ($0.score, $1.index) }.prefix(5).map(\.index)
         }
         let relatedCases: [[Int]] = cases.indices.map { i in
             var scores: [Int: Int] = [:]
@@ -141,7 +154,7 @@ public enum Linker {
         let site = LinkedSite(
             config: config, regions: regions, windows: windows, members: members, cases: cases,
             symposia: symposia, pages: pages, categories: content.categories, lifeStages: content.lifeStages,
-            points: content.points, today: today, windowRegions: windowRegions, memberRegions: memberRegions,
+            points: content.points, today: today, windowCategories: windowCategories, windowRegions: windowRegions, memberRegions: memberRegions,
             caseRegion: caseRegion, memberIndex: memberIndex, windowIndex: windowIndex,
             windowsByCategory: windowsByCategory, windowsByLifeStage: windowsByLifeStage,
             membersByCategory: membersByCategory, casesByPoint: casesByPoint, windowsServing: windowsServing,

@@ -161,7 +161,6 @@ public struct SiteRenderer: Sendable {
         for code in site.regions.ordered {
             let region = site.regions.byCode[code]!
             let available = site.windowsAvailable(to: code)
-            let availableSet = Set(available)
             let local = available.filter { site.windowRegions[$0].contains(where: { $0 != Region.nationalCode }) }
             var context: [String: TemplateValue] = [
                 "label": .string(region.label), "reading": .string(region.reading), "code": .string(code),
@@ -175,8 +174,11 @@ public struct SiteRenderer: Sendable {
                 context["municipalities"] = models.list(site.regions.ordered.filter { site.regions.byCode[$0]?.level == .municipality && site.regions.byCode[$0]?.prefecture == code }.map(models.regionLink))
             }
             var categories: [TemplateValue] = []
+            // Bucket the available windows by category once (in display order).
+            var byCategory: [String: [Int]] = [:]
+            for i in available { for c in site.windowCategories[i] { byCategory[c, default: []].append(i) } }
             for t in site.categories {
-                let matching = (site.windowsByCategory[t.slug] ?? []).filter(availableSet.contains)
+                let matching = byCategory[t.slug] ?? []
                 // Region × category pages for the country and each prefecture; a municipality's
                 // page already lists every window available there.
                 guard !matching.isEmpty, region.level != .municipality else { continue }

@@ -5,10 +5,14 @@ import TsunagariTemplates
 struct ViewModels: Sendable {
     let site: LinkedSite
     let urls: SiteURLs
+    /// Every window's card, made once: a window appears in many lists (terms, regions, related).
+    private(set) var cards: [TemplateValue] = []
 
-    init(site: LinkedSite) {
+    init(site: LinkedSite, threads: Int = BuildThreads.count) {
         self.site = site
         self.urls = SiteURLs(baseURL: site.config.baseURL)
+        let builder = self
+        cards = parallelMap(Array(site.windows.indices), threads: threads) { builder.makeWindowCard($0) }
     }
 
     // MARK: - Small values
@@ -83,7 +87,9 @@ struct ViewModels: Sendable {
     // MARK: - Windows
 
     /// The short form used in every list: name, summary, tel links, terms, regions.
-    func windowCard(_ i: Int) -> TemplateValue {
+    func windowCard(_ i: Int) -> TemplateValue { cards[i] }
+
+    func makeWindowCard(_ i: Int) -> TemplateValue {
         let w = site.windows[i]
         let always = w.hours?.always == true || w.channels.contains { $0.hours?.always == true }
         return .map([

@@ -258,6 +258,20 @@
     return lists;
   };
 
+  // Documents serving more than one region: [doc, [region group indices]] (computed once).
+  Index.prototype.multiRegion = function (groups) {
+    if (!this.multi) {
+      var seen = new Map();
+      groups.r.forEach(function (list, g) {
+        for (var i = 0; i < list.length; i++) { var d = list[i]; var a = seen.get(d); if (a) a.push(g); else seen.set(d, [g]); }
+      });
+      this.multi = [];
+      var self = this;
+      seen.forEach(function (gs, d) { if (gs.length > 1) self.multi.push([d, gs]); });
+    }
+    return this.multi;
+  };
+
   function flags(n, lists) {
     var f = new Uint8Array(n);
     lists.forEach(function (list) { for (var i = 0; i < list.length; i++) f[list[i]] = 1; });
@@ -365,20 +379,30 @@
     var passR = params.region ? flags(n, this.regionDocs(params.region, groups)) : all;
     var base = new Uint8Array(n);
     matched.forEach(function (d) { base[d] = 1; });
-    function count(lists, a, b) {
-      var stamp = new Uint8Array(n), c = 0;
-      lists.forEach(function (list) {
-        for (var i = 0; i < list.length; i++) {
-          var d = list[i];
-          if (base[d] && a[d] && b[d] && !stamp[d]) { stamp[d] = 1; c++; }
-        }
-      });
+    function count(list, a, b) {
+      var c = 0;
+      for (var i = 0; i < list.length; i++) { var d = list[i]; if (base[d] && a[d] && b[d]) c++; }
       return c;
     }
     var counts = { category: {}, stage: {}, region: {}, all: 0 };
-    m.c.forEach(function (slug, i) { counts.category[slug] = count([groups.c[i]], passS, passR); });
-    m.s.forEach(function (slug, i) { counts.stage[slug] = count([groups.s[i]], passC, passR); });
-    (params.regionOptions || []).forEach(function (code) { counts.region[code] = count(self.regionDocs(code, groups), passC, passS); });
+    m.c.forEach(function (slug, i) { counts.category[slug] = count(groups.c[i], passS, passR); });
+    m.s.forEach(function (slug, i) { counts.stage[slug] = count(groups.s[i], passC, passR); });
+    // Region options: the sum over the codes a resident there can use, less the documents
+    // counted twice because they serve two of those codes.
+    var perRegion = groups.r.map(function (list) { return count(list, passC, passS); });
+    var multi = this.multiRegion(groups).filter(function (x) { return base[x[0]] && passC[x[0]] && passS[x[0]]; });
+    (params.regionOptions || []).forEach(function (code) {
+      var chain = [];
+      containing(code).forEach(function (c) { var i = self.regionIndex.get(c); if (i !== undefined) chain.push(i); });
+      var sum = 0;
+      chain.forEach(function (i) { sum += perRegion[i]; });
+      multi.forEach(function (x) {
+        var k = 0;
+        x[1].forEach(function (g) { if (chain.indexOf(g) >= 0) k++; });
+        if (k > 1) sum -= k - 1;
+      });
+      counts.region[code] = sum;
+    });
     var results = matched.filter(function (d) { return passC[d] && passS[d] && passR[d]; });
     counts.all = results.length;
     counts.anyCategory = matched.filter(function (d) { return passS[d] && passR[d]; }).length;
@@ -534,7 +558,8 @@
         Array.prototype.forEach.call(select.options, function (o) {
           var base = o.getAttribute("data-label");
           var c = o.value ? counts[key][o.value] : all;
-          o.textContent = c === undefined ? base : base + "（" + c + "）";
+          var text = c === undefined ? base : base + "（" + c + "）";
+          if (o.textContent !== text) o.textContent = text;
         });
       }
       label(selects.category, "category", counts.anyCategory);
@@ -672,6 +697,7 @@
           var list = el("div", "finder-list");
           docs.forEach(function (doc) { list.appendChild(renderResult(doc, names)); });
           out.appendChild(list);
+          if (found.ids.length > ids.length) out.appendChild(el("p", "finder-more", "ほかに" + (found.ids.length - ids.length) + "件あります。地域や相談の方法を選ぶと、絞り込めます。"));
           var again = el("button", "finder-again", "最初から答え直す");
           again.type = "button";
           again.addEventListener("click", function () { fill({ worry: "", stage: "", region: "", via: [] }); out.textContent = ""; history.pushState(null, "", window.location.pathname); Array.prototype.forEach.call(form.querySelectorAll("[data-next], [data-back]"), function (b) { b.hidden = false; }); show(0, true); });
