@@ -29,6 +29,22 @@ final class SearchTextTests: XCTestCase {
         XCTAssertEqual(SearchText.normalize("ヽヾ"), "ゝゞ")
     }
 
+    /// The fast path (NFKC only on runs outside ASCII/kana/common kanji) must give exactly
+    /// what NFKC and lower case of the whole text give: random mixes of stable characters,
+    /// width variants, half-width kana with their voicing marks, combining marks and
+    /// compatibility characters.
+    func testFoldEqualsWholeTextNFKCAndLowerCase() {
+        let alphabet: [String] = ["A", "z", " ", "\n", "1", "か", "カ", "ハ", "は", "ー", "子", "。", "「",
+                                  "\u{3099}", "\u{309A}", "\u{0301}", "ｶ", "ﾞ", "ﾟ", "ﾊ", "Ａ", "１", "（", "）", "①",
+                                  "㍻", "ﬁ", "Σ", "É", "e", "\u{0308}", "・", "〜", "\u{3000}", "神", "\u{FA19}", "ゝ", "\u{309B}"]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<5000 {
+            let text = (0..<Int.random(in: 0...8, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined()
+            let expected = text.precomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping.lowercased()
+            XCTAssertEqual(String(SearchText.fold(text)), expected, "fold of \(Array(text.unicodeScalars).map { String($0.value, radix: 16) })")
+        }
+    }
+
     func testLongVowelAndDashVariantsMeet() {
         let expected = "けあらー"
         for dash in ["ー", "ｰ", "－", "-", "‐", "‑", "‒", "–", "—", "―", "−", "〜", "～"] {

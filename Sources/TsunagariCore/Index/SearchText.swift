@@ -19,11 +19,11 @@ public enum SearchText {
     public static func normalize(_ text: String) -> String {
         // Foundation's NFKC leaves a half-width voiced mark uncomposed (ｸﾞ → ク + U+3099):
         // composing again gives the NFKC the browser computes (グ).
-        let folded = text.precomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping.lowercased()
+        let folded = fold(text)
         var out = String.UnicodeScalarView()
         var previous: Unicode.Scalar? = nil
         var pendingSpace = false
-        for scalar in folded.unicodeScalars {
+        for scalar in folded {
             var s = scalar
             if (0x30A1...0x30F6).contains(s.value) || s.value == 0x30FD || s.value == 0x30FE {
                 s = Unicode.Scalar(s.value - 0x60)!
@@ -45,6 +45,49 @@ public enum SearchText {
             previous = s
         }
         return String(out)
+    }
+
+    /// NFKC, then lower case. Most text is ASCII, kana and common kanji, which NFKC leaves
+    /// alone, so only the runs of other characters go through Foundation's normalization (the
+    /// slowest step of indexing), each with the character before it, which a following mark
+    /// may compose with. The characters of the stable set never compose with what precedes them.
+    static func fold(_ text: String) -> String.UnicodeScalarView {
+        var out = String.UnicodeScalarView()
+        var pending = String.UnicodeScalarView()
+        var lastStable: Unicode.Scalar? = nil
+        func lower(_ s: Unicode.Scalar) -> Unicode.Scalar { (0x41...0x5A).contains(s.value) ? Unicode.Scalar(s.value + 0x20)! : s }
+        func flush() {
+            if !pending.isEmpty {
+                out.append(contentsOf: String(pending).precomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping.lowercased().unicodeScalars)
+                pending = String.UnicodeScalarView()
+            } else if let l = lastStable {
+                out.append(lower(l))
+            }
+        }
+        for s in text.unicodeScalars {
+            if isNFKCStable(s) {
+                flush()
+                lastStable = s
+            } else {
+                if pending.isEmpty, let l = lastStable { pending.append(l) }
+                lastStable = nil
+                pending.append(s)
+            }
+        }
+        flush()
+        return out
+    }
+
+    /// Characters that NFKC maps to themselves and that have no case and compose with
+    /// nothing in this set: printable ASCII, 、。「」『』, kana without the separate voicing
+    /// marks, ー and the CJK Unified Ideographs block.
+    static func isNFKCStable(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x09, 0x0A, 0x0D, 0x20...0x7E, 0x3001...0x3002, 0x300C...0x300F, 0x3041...0x3096, 0x30A1...0x30FA, 0x30FC, 0x4E00...0x9FFF:
+            return true
+        default:
+            return false
+        }
     }
 
     /// Hiragana (after folding): the characters after which a dash is a long-vowel mark.

@@ -104,7 +104,7 @@ final class FieldReader {
     private func scalarString(_ name: String, _ node: YAMLNode) -> Located<String>? {
         switch node.value {
         case .string(let s):
-            let trimmed = s.trimmingCharacters(in: [" ", "\t", "\n"])
+            let trimmed = FieldReader.trimmingBlanks(s)
             if trimmed.isEmpty { diagnostics.append(location(of: node).error("field '\(name)' is empty")); return nil }
             return Located(trimmed, at: location(of: node))
         case .int, .float:
@@ -114,6 +114,17 @@ final class FieldReader {
             typeError(name, node, expected: "text")
             return nil
         }
+    }
+
+    /// `s` without leading and trailing spaces, tabs and newlines (by bytes: Foundation's
+    /// trimmingCharacters showed up in the load profile).
+    static func trimmingBlanks(_ s: String) -> String {
+        let utf8 = s.utf8
+        func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A }
+        guard let first = utf8.firstIndex(where: { !blank($0) }) else { return "" }
+        let last = utf8.lastIndex(where: { !blank($0) })!
+        if first == utf8.startIndex && last == utf8.index(before: utf8.endIndex) { return s }
+        return String(s[first...last])
     }
 
     func bool(_ name: String) -> Bool? {

@@ -37,7 +37,7 @@ public struct SourceFile: Sendable {
                 "NUL character in text file", hint: "remove it; the file may be binary"))
         }
         var text = String(decoding: content, as: UTF8.self)
-        if text.contains("\r") {
+        if content.contains(0x0D) {
             text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         }
         return .success(SourceFile(path: path, text: text))
