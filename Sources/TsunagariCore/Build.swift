@@ -50,12 +50,12 @@ public struct Build {
 
     /// Everything up to and including linking: what `check` runs. Returns nil when there
     /// are errors (they are in the diagnostics).
-    public static func check(_ options: Options) -> (LinkedSite?, Theme?, [Diagnostic]) {
+    public static func check(_ options: Options, cache: EntryCache? = nil) -> (LinkedSite?, Theme?, [Diagnostic]) {
         let folder = SiteFolder(root: options.source)
         let today = options.today ?? Build.today()
         let (config, configProblems) = ContentLoader.loadConfig(folder)
         var diagnostics = configProblems
-        let (content, loadProblems) = StageTimer.measure("load") { ContentLoader.load(folder, threads: options.threads) }
+        let (content, loadProblems) = StageTimer.measure("load") { ContentLoader.load(folder, threads: options.threads, cache: cache) }
         diagnostics += loadProblems
         diagnostics += StageTimer.measure("validate") { ContentChecks.check(content, config: config, today: today) }
         let (site, linkProblems) = StageTimer.measure("link") { Linker.link(content, config: config, today: today) }
@@ -77,9 +77,14 @@ public struct Build {
             let files = try SiteRenderer(site: site, theme: theme).render(threads: options.threads)
             return (files, site.config, diagnostics)
         } catch let error as TemplateError {
-            let at = SourceLocation(path: "themes/\(site.config.theme)/templates/\(error.template).mustache", line: error.line, column: error.column)
-            throw BuildFailure(diagnostics + [at.error("while rendering: \(error.message)")])
+            throw BuildFailure(diagnostics + [renderingError(error, theme: site.config.theme)])
         }
+    }
+
+    /// A template error, located in the theme's template file.
+    static func renderingError(_ error: TemplateError, theme: String) -> Diagnostic {
+        SourceLocation(path: "themes/\(theme)/templates/\(error.template).mustache", line: error.line, column: error.column)
+            .error("while rendering: \(error.message)")
     }
 
     /// Builds and writes the site, each page written to the staging folder as soon as it is
@@ -95,8 +100,7 @@ public struct Build {
             try StageTimer.measure("swap") { try staging.commit() }
         } catch let error as TemplateError {
             staging.abandon()
-            let at = SourceLocation(path: "themes/\(site.config.theme)/templates/\(error.template).mustache", line: error.line, column: error.column)
-            throw BuildFailure(diagnostics + [at.error("while rendering: \(error.message)")])
+            throw BuildFailure(diagnostics + [renderingError(error, theme: site.config.theme)])
         } catch {
             staging.abandon()
             throw error

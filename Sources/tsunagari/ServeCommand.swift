@@ -64,8 +64,19 @@ struct ServeCommand: AsyncParsableCommand {
             let page = inject(PreviewSite.errorPage(state.diagnostics), version: state.version)
             return HTTPResponse(statusCode: .internalServerError, headers: headers("text/html; charset=utf-8"), body: Data(page.utf8))
         }
-        guard let bytes = preview.file(for: path) else {
-            let notFound = preview.file(for: "/404.html").map { String(decoding: $0, as: UTF8.self) } ?? "not found"
+        let found: [UInt8]?
+        do {
+            found = try preview.file(for: path)
+        } catch let failure as BuildFailure {
+            // Pages render on request: a template error shows up on the page that hits it.
+            report(failure.diagnostics)
+            let page = inject(PreviewSite.errorPage(failure.diagnostics), version: state.version)
+            return HTTPResponse(statusCode: .internalServerError, headers: headers("text/html; charset=utf-8"), body: Data(page.utf8))
+        } catch {
+            return HTTPResponse(statusCode: .internalServerError, headers: headers("text/plain; charset=utf-8"), body: Data("\(error)".utf8))
+        }
+        guard let bytes = found else {
+            let notFound = (try? preview.file(for: "/404.html")).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) } ?? "not found"
             return HTTPResponse(statusCode: .notFound, headers: headers("text/html; charset=utf-8"), body: Data(inject(notFound, version: state.version).utf8))
         }
         let type = contentType(path)
@@ -116,7 +127,7 @@ func reportBuild(_ state: PreviewSite.State) {
         report(state.diagnostics.filter { $0.severity == .error })
         FileHandle.standardError.write(Data("build failed; serving the error page until it is fixed\n".utf8))
     } else {
-        let pages = state.files.keys.filter { $0.hasSuffix(".html") }.count
-        FileHandle.standardError.write(Data("rebuilt \(pages) pages in \(String(format: "%.2f", state.seconds)) s (version \(state.version))\n".utf8))
+        let pages = state.pages
+        FileHandle.standardError.write(Data("checked and planned \(pages) pages in \(String(format: "%.2f", state.seconds)) s (version \(state.version))\n".utf8))
     }
 }

@@ -74,18 +74,57 @@ final class EditorTests: XCTestCase {
         let preview = PreviewSite(options: site.options())
         XCTAssertTrue(preview.rebuildIfChanged())
         XCTAssertFalse(preview.rebuildIfChanged(), "nothing changed")
-        XCTAssertNotNil(preview.file(for: "/windows/koto-line/"))
-        XCTAssertNil(preview.file(for: "/../site.yml"))
+        XCTAssertNotNil(try preview.file(for: "/windows/koto-line/"))
+        XCTAssertNil(try preview.file(for: "/../site.yml"))
         let path = "content/windows/koto-line.md"
         let good = try String(contentsOf: site.root.appendingPathComponent(path), encoding: .utf8)
         try site.write(path, good.replacingOccurrences(of: "summary:", with: "summry: x\nsummary:"))
         XCTAssertTrue(preview.rebuildIfChanged())
         XCTAssertTrue(preview.current.failed)
         XCTAssertTrue(PreviewSite.errorPage(preview.current.diagnostics).contains("unknown field &apos;summry&apos;"))
-        XCTAssertNotNil(preview.file(for: "/windows/koto-line/"), "the last good site stays available")
+        XCTAssertNotNil(try preview.file(for: "/windows/koto-line/"), "the last good site stays available")
         try site.write(path, good.replacingOccurrences(of: "江東区のひとり暮らしの方の相談", with: "直した説明"))
         XCTAssertTrue(preview.rebuildIfChanged())
         XCTAssertFalse(preview.current.failed)
-        XCTAssertTrue(String(decoding: preview.file(for: "/windows/koto-line/")!, as: UTF8.self).contains("直した説明"))
+        XCTAssertTrue(String(decoding: try preview.file(for: "/windows/koto-line/")!, as: UTF8.self).contains("直した説明"))
+    }
+
+    /// The preview serves exactly the bytes a build writes, for every file.
+    func testPreviewServesTheSameBytesAsTheBuild() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        let built = try Build.render(site.options()).files
+        let preview = PreviewSite(options: site.options())
+        preview.rebuild()
+        XCTAssertFalse(preview.current.failed)
+        XCTAssertGreaterThan(built.count, 20)
+        for file in built {
+            XCTAssertEqual(try preview.file(for: "/" + file.path), file.bytes, file.path)
+        }
+        XCTAssertEqual(preview.current.pages, built.filter { $0.path.hasSuffix(".html") }.count)
+    }
+
+    /// After a one-file edit the preview parses that file only, and the pages that list the
+    /// entry show the change as well as its own page.
+    func testOneFileEditParsesOneFileAndUpdatesTheListingPages() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        let preview = PreviewSite(options: site.options())
+        XCTAssertTrue(preview.rebuildIfChanged())
+        let entries = try FileManager.default.subpathsOfDirectory(atPath: site.root.appendingPathComponent("content").path).filter { $0.hasSuffix(".md") }
+        XCTAssertEqual(preview.cache.parsedLastTime, entries.count, "the first build parses everything")
+        _ = try preview.file(for: "/windows/")
+        let path = "content/windows/koto-line.md"
+        let text = try String(contentsOf: site.root.appendingPathComponent(path), encoding: .utf8)
+        guard let nameLine = text.split(separator: "\n").first(where: { $0.hasPrefix("name:") }) else { return XCTFail("no name line") }
+        try site.write(path, text.replacingOccurrences(of: String(nameLine), with: "name: 改名した窓口"))
+        XCTAssertTrue(preview.rebuildIfChanged())
+        XCTAssertEqual(preview.cache.parsedLastTime, 1)
+        XCTAssertTrue(String(decoding: try preview.file(for: "/windows/koto-line/")!, as: UTF8.self).contains("改名した窓口"))
+        XCTAssertTrue(String(decoding: try preview.file(for: "/windows/")!, as: UTF8.self).contains("改名した窓口"), "the list page is made anew")
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent(path))
+        XCTAssertTrue(preview.rebuildIfChanged())
+        XCTAssertEqual(preview.cache.parsedLastTime, 0, "a deleted file parses nothing")
+        XCTAssertNil(try preview.file(for: "/windows/koto-line/index.html"))
     }
 }

@@ -146,7 +146,7 @@ public enum ContentLoader {
         }
     }
 
-    public static func load(_ site: SiteFolder, threads: Int = BuildThreads.count) -> (LoadedContent, [Diagnostic]) {
+    public static func load(_ site: SiteFolder, threads: Int = BuildThreads.count, cache: EntryCache? = nil) -> (LoadedContent, [Diagnostic]) {
         var content = LoadedContent()
         var diagnostics: [Diagnostic] = []
 
@@ -169,7 +169,16 @@ public enum ContentLoader {
             diagnostics += problems
             jobs += files.map { (kind, $0) }
         }
-        let results = parallelMap(jobs, threads: threads) { job in loadEntry(kind: job.0, path: job.1, site: site) }
+        let results = parallelMap(jobs, threads: threads) { job in
+            guard let cache, let stamp = EntryCache.stamp(site.root.path + "/" + job.1) else {
+                return loadEntry(kind: job.0, path: job.1, site: site)
+            }
+            if let known = cache.cached(job.1, stamp: stamp) { return known }
+            let result = loadEntry(kind: job.0, path: job.1, site: site)
+            cache.store(job.1, stamp: stamp, result: result)
+            return result
+        }
+        cache?.finishLoad(keeping: Set(jobs.map(\.1)))
         for result in results {
             diagnostics += result.diagnostics
             switch result.entry {

@@ -11,15 +11,27 @@ public struct OutputFile: Sendable {
     }
 }
 
-/// One HTML page to render: which template, with which view model, at which path.
+/// One HTML page to render: which template, with which view model, at which path. The view
+/// model is made only when the page is rendered, so that a build never holds every page's
+/// model at once and the preview server makes only those of the pages it is asked for.
 struct PagePlan: Sendable {
     var path: String          // "windows/foo/" (folder) or "404.html"
     var template: String
     var title: String
     var description: String?
-    var context: TemplateValue
+    let makeContext: @Sendable () -> TemplateValue
     var inSitemap = true
     var noindex = false
+
+    init(path: String, template: String, title: String, description: String?,
+         context: @autoclosure @escaping @Sendable () -> TemplateValue, inSitemap: Bool = true) {
+        self.path = path
+        self.template = template
+        self.title = title
+        self.description = description
+        self.makeContext = context
+        self.inSitemap = inSitemap
+    }
 
     var outputPath: String { path.hasSuffix("/") || path.isEmpty ? path + "index.html" : path }
 }
@@ -38,9 +50,9 @@ public struct SiteRenderer: Sendable {
 
     var urls: SiteURLs { models.urls }
 
-    /// Every page of the site, in a fixed order. `searchIndex` is the path of the search
-    /// index's manifest, which the search and finder pages name.
-    func plans(searchIndex: String? = nil) -> [PagePlan] {
+    /// Every page of the site, in a fixed order. `searchIndex` gives the path of the search
+    /// index's manifest, which the search and finder pages name (asked only when they render).
+    func plans(searchIndex: @escaping @Sendable () -> String? = { nil }) -> [PagePlan] {
         var plans: [PagePlan] = []
         plans.append(PagePlan(path: "", template: "home", title: site.config.title, description: site.config.description, context: homeContext()))
 
@@ -78,8 +90,8 @@ public struct SiteRenderer: Sendable {
         }
         plans += termPlans()
         plans += regionPlans()
-        plans.append(PagePlan(path: "search/", template: "search", title: "検索", description: "相談窓口をことばで探す", context: searchContext(searchIndex: searchIndex)))
-        plans.append(PagePlan(path: "find/", template: "find", title: "あなたに合った支援を探す", description: "悩み・状況・お住まいの地域から相談窓口を探す", context: findContext(searchIndex: searchIndex)))
+        plans.append(PagePlan(path: "search/", template: "search", title: "検索", description: "相談窓口をことばで探す", context: searchContext(searchIndex: searchIndex())))
+        plans.append(PagePlan(path: "find/", template: "find", title: "あなたに合った支援を探す", description: "悩み・状況・お住まいの地域から相談窓口を探す", context: findContext(searchIndex: searchIndex())))
         if let kids = kidsContext() {
             plans.append(PagePlan(path: "find/kids/", template: "find", title: "こまったときに はなせるところ（18さいまでの きみへ）", description: "18歳までの子どもが相談できる窓口", context: kids))
         }
@@ -115,9 +127,10 @@ public struct SiteRenderer: Sendable {
     func termPlans() -> [PagePlan] {
         var plans: [PagePlan] = []
         func add(_ terms: [Term], kind: String, heading: String, url: (String) -> String, windows: [String: [Int]], members: [String: [Int]], cases: [String: [Int]]) {
+            let termList = models.list(terms.map { models.term($0, url: url($0.slug), count: (windows[$0.slug]?.count ?? 0) + (members[$0.slug]?.count ?? 0) + (cases[$0.slug]?.count ?? 0)) })
             plans.append(PagePlan(path: "\(kind)/", template: "terms", title: heading, description: nil, context: .map([
                 "heading": .string(heading),
-                "terms": models.list(terms.map { models.term($0, url: url($0.slug), count: (windows[$0.slug]?.count ?? 0) + (members[$0.slug]?.count ?? 0) + (cases[$0.slug]?.count ?? 0)) }),
+                "terms": termList,
             ])))
             for t in terms {
                 var context: [String: TemplateValue] = [:]
@@ -134,7 +147,8 @@ public struct SiteRenderer: Sendable {
                         models.link(site.regions.byCode[code]!.label, SiteURLs.regionCategory(code, t.slug))
                     })
                 }
-                plans.append(PagePlan(path: url(t.slug), template: "term", title: "\(t.label)（\(heading)）", description: t.description, context: .map(context)))
+                let termContext = context
+                plans.append(PagePlan(path: url(t.slug), template: "term", title: "\(t.label)（\(heading)）", description: t.description, context: .map(termContext)))
             }
         }
         add(site.categories, kind: "categories", heading: "悩みから探す", url: SiteURLs.category, windows: site.windowsByCategory, members: site.membersByCategory, cases: [:])
@@ -191,7 +205,8 @@ public struct SiteRenderer: Sendable {
                                       ])))
             }
             context["categories"] = region.level == .municipality ? .null : models.list(categories)
-            plans.append(PagePlan(path: SiteURLs.region(code), template: "region", title: "\(region.label)で使える相談窓口", description: nil, context: .map(context)))
+            let regionContext = context
+            plans.append(PagePlan(path: SiteURLs.region(code), template: "region", title: "\(region.label)で使える相談窓口", description: nil, context: .map(regionContext)))
         }
         return plans
     }
@@ -295,8 +310,7 @@ public struct SiteRenderer: Sendable {
         ])
     }
 
-    /// Renders every page; pages are independent, so they render in parallel without locks.
-    /// Renders every file of the site into memory (the preview server and tests use this).
+    /// Renders every file of the site into memory (tests use this).
     public func render(threads: Int = BuildThreads.count) throws -> [OutputFile] {
         let sink = CollectingSink()
         try render(threads: threads, into: sink)
@@ -307,38 +321,15 @@ public struct SiteRenderer: Sendable {
     /// never held in memory whole. Pages are independent: they render in parallel without locks.
     public func render(threads: Int = BuildThreads.count, into sink: OutputSink) throws {
         let searchIndex = StageTimer.measure("index") { SearchIndexer(site: site, threads: threads).build() }
-        let plans = StageTimer.measure("plan") { self.plans(searchIndex: searchIndex.manifest) }
-        let shared = try sharedFragments()
-        let siteValue = siteContext()
-        var extras: [OutputFile] = theme.assets.map { OutputFile(path: $0.path, bytes: $0.bytes) }
-        extras += searchIndex.files
-        extras += OpenData(site: site, urls: urls).files()
-        extras += Feeds(site: site, urls: urls).files()
-        extras.append(OutputFile(path: "sitemap.xml", bytes: Array(sitemap(plans).utf8)))
-        extras.append(OutputFile(path: "robots.txt", bytes: Array("User-agent: *\nAllow: /\nDisallow: \(urls.path(site.config.healthReport))/\nSitemap: \(urls.absolute("sitemap.xml"))\n".utf8)))
+        let manifest = searchIndex.manifest
+        let plans = StageTimer.measure("plan") { self.plans(searchIndex: { manifest }) }
+        let frame = try PageFrame(self)
+        let extras = extraFiles(plans: plans, searchIndex: searchIndex.files)
         try sink.prepare(paths: plans.map(\.outputPath) + extras.map(\.path))
 
         let failures: [Error?] = parallelMap(plans, threads: threads) { plan in
             do {
-                let content = try theme.templates.render(plan.template, .map(["site": siteValue, "page": ViewModels.withFlags(plan.context)]))
-                let canonical = urls.absolute(plan.path == "404.html" ? "" : plan.path)
-                let layout: TemplateValue = .map([
-                    "site": siteValue,
-                    "title": .string(plan.title == site.config.title ? plan.title : "\(plan.title) | \(site.config.title)"),
-                    "page_title": .string(plan.title),
-                    "description": .string(plan.description ?? site.config.description),
-                    "canonical": .string(canonical),
-                    "header": .string(shared.header),
-                    "crisis": .string(shared.crisis),
-                    "footer": .string(shared.footer),
-                    "content": .string(content),
-                    "is_home": .bool(plan.path.isEmpty),
-                    "noindex": .bool(plan.noindex),
-                ])
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity(content.utf8.count + shared.header.utf8.count + shared.crisis.utf8.count + shared.footer.utf8.count + 2048)
-                try theme.templates.render("layout", layout, into: &bytes)
-                try sink.write(OutputFile(path: plan.outputPath, bytes: bytes))
+                try sink.write(OutputFile(path: plan.outputPath, bytes: try renderPage(plan, in: frame)))
                 return nil
             } catch {
                 return error
@@ -349,6 +340,52 @@ public struct SiteRenderer: Sendable {
             throw failure
         }
         for file in extras { try sink.write(file) }
+    }
+
+    /// What every page shares: the site's values and the header, crisis block and footer.
+    struct PageFrame: Sendable {
+        let site: TemplateValue
+        let shared: SharedFragments
+        init(_ renderer: SiteRenderer) throws {
+            site = renderer.siteContext()
+            shared = try renderer.sharedFragments()
+        }
+    }
+
+    /// One page: its template inside the layout.
+    func renderPage(_ plan: PagePlan, in frame: PageFrame) throws -> [UInt8] {
+        let shared = frame.shared
+        let content = try theme.templates.render(plan.template, .map(["site": frame.site, "page": ViewModels.withFlags(plan.makeContext())]))
+        let canonical = urls.absolute(plan.path == "404.html" ? "" : plan.path)
+        let layout: TemplateValue = .map([
+            "site": frame.site,
+            "title": .string(plan.title == site.config.title ? plan.title : "\(plan.title) | \(site.config.title)"),
+            "page_title": .string(plan.title),
+            "description": .string(plan.description ?? site.config.description),
+            "canonical": .string(canonical),
+            "header": .string(shared.header),
+            "crisis": .string(shared.crisis),
+            "footer": .string(shared.footer),
+            "content": .string(content),
+            "is_home": .bool(plan.path.isEmpty),
+            "noindex": .bool(plan.noindex),
+        ])
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(content.utf8.count + shared.header.utf8.count + shared.crisis.utf8.count + shared.footer.utf8.count + 2048)
+        try theme.templates.render("layout", layout, into: &bytes)
+        return bytes
+    }
+
+    /// The files that are not pages: theme assets, the search index, open data, feeds,
+    /// sitemap and robots.txt.
+    func extraFiles(plans: [PagePlan], searchIndex: [OutputFile]) -> [OutputFile] {
+        var extras: [OutputFile] = theme.assets.map { OutputFile(path: $0.path, bytes: $0.bytes) }
+        extras += searchIndex
+        extras += OpenData(site: site, urls: urls).files()
+        extras += Feeds(site: site, urls: urls).files()
+        extras.append(OutputFile(path: "sitemap.xml", bytes: Array(sitemap(plans).utf8)))
+        extras.append(OutputFile(path: "robots.txt", bytes: Array("User-agent: *\nAllow: /\nDisallow: \(urls.path(site.config.healthReport))/\nSitemap: \(urls.absolute("sitemap.xml"))\n".utf8)))
+        return extras
     }
 
     func sitemap(_ plans: [PagePlan]) -> String {

@@ -1,41 +1,49 @@
 import Foundation
+import TsunagariTemplates
 
-/// The site as `tsunagari serve` holds it: the last build's files in memory, or the errors of
-/// the last failed build, with a version number that changes on every rebuild (open tabs
-/// wait on it to reload).
+/// The site as `tsunagari serve` holds it: the last good build (pages rendered on request,
+/// see LazySite) and the errors of the last failed build, with a version number that changes
+/// on every rebuild (open tabs wait on it to reload). Parsed entries are kept between
+/// rebuilds (EntryCache), so an edit re-reads only the files that changed.
 public final class PreviewSite: @unchecked Sendable {
     public struct State: Sendable {
         public var version: Int
-        public var files: [String: [UInt8]]
+        var site: LazySite?
         public var diagnostics: [Diagnostic]
         public var failed: Bool
         public var seconds: Double
+        public var pages: Int { site?.pageCount ?? 0 }
     }
 
     private let lock = NSLock()
-    private var state = State(version: 0, files: [:], diagnostics: [], failed: false, seconds: 0)
-    private var signature: [String: String] = [:]
+    private var state = State(version: 0, site: nil, diagnostics: [], failed: false, seconds: 0)
+    private var signature: [String: WatchedFiles.Stamp] = [:]
     public let options: Build.Options
+    public let cache = EntryCache()
 
     public init(options: Build.Options) { self.options = options }
 
     public var current: State { lock.withLock { state } }
 
-    /// Rebuilds now; the previous good files stay served when the build fails.
+    /// Rebuilds now; the previous good site stays served when the build fails.
     @discardableResult
     public func rebuild() -> State {
         let start = Date()
         var next = current
-        do {
-            let result = try Build.render(options)
-            next.files = Dictionary(result.files.map { ($0.path, $0.bytes) }, uniquingKeysWith: { a, _ in a })
-            next.diagnostics = result.diagnostics
-            next.failed = false
-        } catch let failure as BuildFailure {
-            next.diagnostics = failure.diagnostics
-            next.failed = true
-        } catch {
-            next.diagnostics = [SourceLocation.file("site.yml").error("\(error)")]
+        let (linked, theme, diagnostics) = Build.check(options, cache: cache)
+        next.diagnostics = diagnostics
+        if let linked, let theme {
+            do {
+                next.site = try LazySite(site: linked, theme: theme, threads: options.threads)
+                next.failed = false
+            } catch let error as TemplateError {
+                next.diagnostics.append(Build.renderingError(error, theme: linked.config.theme))
+                next.failed = true
+            } catch {
+                next.diagnostics.append(SourceLocation.file("site.yml").error("\(error)"))
+                next.failed = true
+            }
+        } else {
             next.failed = true
         }
         next.version += 1
@@ -47,43 +55,28 @@ public final class PreviewSite: @unchecked Sendable {
     /// Checks the watched files (content/, themes/, site.yml) and rebuilds when any changed.
     /// Returns true when it rebuilt.
     public func rebuildIfChanged() -> Bool {
-        let now = PreviewSite.scan(options.source)
+        let now = WatchedFiles.scan(options.source)
         if now == signature { return false }
         signature = now
         rebuild()
         return true
     }
 
-    /// Path → "mtime size" of every watched file.
-    static func scan(_ root: URL) -> [String: String] {
-        var result: [String: String] = [:]
-        let fm = FileManager.default
-        for top in ["site.yml", "content", "themes"] {
-            let base = root.appendingPathComponent(top)
-            var paths = [top]
-            if let enumerator = fm.enumerator(atPath: base.path) {
-                for case let relative as String in enumerator { paths.append(top + "/" + relative) }
-            }
-            for path in paths {
-                if let attributes = try? fm.attributesOfItem(atPath: root.appendingPathComponent(path).path) {
-                    let date = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-                    let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-                    result[path] = "\(date) \(size)"
-                }
-            }
-        }
-        return result
-    }
-
     /// The response for a request path: a file of the site, its folder's index.html, or nil.
-    public func file(for requestPath: String) -> [UInt8]? {
+    /// A page is rendered on its first request; a template error is thrown as a BuildFailure.
+    public func file(for requestPath: String) throws -> [UInt8]? {
         var path = requestPath.split(separator: "?").first.map(String.init) ?? ""
         path = path.removingPercentEncoding ?? path
         while path.hasPrefix("/") { path.removeFirst() }
         if path.split(separator: "/").contains("..") { return nil }
-        let files = current.files
-        if path.isEmpty || path.hasSuffix("/") { return files[path + "index.html"] }
-        return files[path] ?? files[path + "/index.html"]
+        guard let site = current.site else { return nil }
+        do {
+            // Pages first: a folder's index.html, with or without the trailing slash.
+            let candidates = path.isEmpty || path.hasSuffix("/") ? [path + "index.html"] : [path, path + "/index.html"]
+            return try site.file(candidates.first(where: site.isPage) ?? candidates[0])
+        } catch let error as TemplateError {
+            throw BuildFailure([Build.renderingError(error, theme: site.renderer.site.config.theme)])
+        }
     }
 
     /// The page shown instead of the site while the content has errors.
