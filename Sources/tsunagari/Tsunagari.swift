@@ -93,7 +93,7 @@ struct CheckCommand: ParsableCommand {
         report(diagnostics, json: format == "json")
         let errors = diagnostics.filter { $0.severity == .error }.count
         if format == "text" {
-            FileHandle.standardError.write(Data("\(errors) errors, \(diagnostics.count - errors) warnings\n".utf8))
+            FileHandle.standardError.write(Data("\(errors) error\(errors == 1 ? "" : "s"), \(diagnostics.count - errors) warning\(diagnostics.count - errors == 1 ? "" : "s")\n".utf8))
         }
         if errors > 0 { throw ExitCode(1) }
     }

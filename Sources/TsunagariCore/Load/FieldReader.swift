@@ -119,7 +119,9 @@ final class FieldReader {
     func bool(_ name: String) -> Bool? {
         guard let node = field(name) else { return nil }
         if case .bool(let b) = node.value { return b }
-        typeError(name, node, expected: "true or false")
+        var hint = "write true or false, without quotes"
+        if case .string(let s) = node.value, let near = DidYouMean.hint(for: s, among: ["true", "false"]) { hint = near }
+        typeError(name, node, expected: "true or false", hint: hint)
         return nil
     }
 
@@ -144,7 +146,7 @@ final class FieldReader {
             return nil
         }
         guard let date = SimpleDate(s) else {
-            diagnostics.append(location(of: node).error("field '\(name)': '\(s)' is not a valid date", hint: "write it as YYYY-MM-DD, e.g. 2024-11-06"))
+            diagnostics.append(location(of: node).error("field '\(name)': '\(s)' is not a valid date", hint: SimpleDate.problemHint(s)))
             return nil
         }
         return Located(date, at: location(of: node))
@@ -164,7 +166,8 @@ final class FieldReader {
     func url(_ name: String, required: Bool = false) -> String? {
         guard let value = located(name, required: required) else { return nil }
         if let problem = URLRules.problem(with: value.value) {
-            diagnostics.append(value.location.error("field '\(name)': \(problem)", hint: "use an https://, http://, tel: or mailto: address"))
+            diagnostics.append(value.location.error("field '\(name)': \(problem)",
+                                                    hint: URLRules.schemeFix(value.value).map { "did you mean '\($0)'?" } ?? "use an https://, http://, tel: or mailto: address"))
             return nil
         }
         return value.value
@@ -246,5 +249,14 @@ public enum URLRules {
             guard rest.hasPrefix("//"), rest.count > 2 else { return "'\(url)' has no host" }
         }
         return nil
+    }
+
+    /// The URL with a misspelt scheme corrected (`htps://…` → `https://…`), if one is near.
+    static func schemeFix(_ url: String) -> String? {
+        guard let colon = url.firstIndex(of: ":") else { return nil }
+        let scheme = String(url[..<colon])
+        guard !schemes.contains(scheme.lowercased()), let near = DidYouMean.suggestion(for: scheme, among: schemes) else { return nil }
+        let fixed = near + url[colon...]
+        return problem(with: fixed) == nil ? fixed : nil
     }
 }
