@@ -37,9 +37,10 @@ public final class TerminalProgress: BuildProgress, @unchecked Sendable {
     }
 
     public func advance(done: Int) {
-        let now = DispatchTime.now().uptimeNanoseconds
         lock.withLock {
-            guard now - lastDraw >= interval || done == total else { return }
+            // Read under the lock: another thread may have drawn a moment ago.
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now >= lastDraw &+ interval || done == total else { return }
             draw(ProgressText.line(name, done: done, total: total), at: now)
         }
     }

@@ -21,6 +21,8 @@ final class FieldReader {
     private var pairs: [String: YAMLPair] = [:]
     private var order: [String] = []
     private var asked: Set<String> = []
+    /// "missing required field" reports by field name: a misspelt key explains them (finish()).
+    private var missingReports: [String: Diagnostic] = [:]
 
     init(path: String, node: YAMLNode, what: String) {
         self.path = path
@@ -68,7 +70,9 @@ final class FieldReader {
     }
 
     private func missing(_ name: String, _ what: String) {
-        diagnostics.append(mappingLocation.error("missing required field '\(name)'", hint: "add '\(name): \(what)'"))
+        let report = mappingLocation.error("missing required field '\(name)'", hint: "add '\(name): \(what)'")
+        missingReports[name] = report
+        diagnostics.append(report)
     }
 
     private func typeError(_ name: String, _ node: YAMLNode, expected: String, hint: String? = nil) {
@@ -225,9 +229,14 @@ final class FieldReader {
     func finish() {
         for key in order where !asked.contains(key) {
             let pair = pairs[key]!
+            let suggestion = DidYouMean.suggestion(for: key, among: Array(asked).sorted())
             diagnostics.append(location(of: pair.key).error(
                 "unknown field '\(key)'",
-                hint: DidYouMean.hint(for: key, among: Array(asked).sorted()) ?? "known fields: \(asked.sorted().joined(separator: ", "))"))
+                hint: suggestion.map { "did you mean '\($0)'?" } ?? "known fields: \(asked.sorted().joined(separator: ", "))"))
+            // `summery:` for `summary:` is one typo: one message, at the typo, not also "missing".
+            if let suggestion, let report = missingReports[suggestion] {
+                diagnostics.removeAll { $0 == report }
+            }
         }
     }
 }
