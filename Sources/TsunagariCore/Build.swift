@@ -12,6 +12,8 @@ public struct Build {
         public var today: SimpleDate? = nil
         /// Leave the deletion of the replaced output to a detached process (the CLI does).
         public var deleteOldInBackground = false
+        /// Told each stage and each file written (`build` on a terminal, or --verbose).
+        public var progress: BuildProgress? = nil
 
         public init(source: URL, output: URL? = nil) {
             self.source = source
@@ -55,11 +57,17 @@ public struct Build {
         let today = options.today ?? Build.today()
         let (config, configProblems) = ContentLoader.loadConfig(folder)
         var diagnostics = configProblems
+        options.progress?.stage("loading", total: nil)
         let (content, loadProblems) = StageTimer.measure("load") { ContentLoader.load(folder, threads: options.threads, cache: cache) }
         diagnostics += loadProblems
-        diagnostics += StageTimer.measure("validate") { ContentChecks.check(content, config: config, today: today) }
+        diagnostics += StageTimer.measure("validate") {
+            ContentChecks.check(content, config: config, today: today) + DuplicateSlugs.check(content)
+        }
+        options.progress?.stage("linking", total: nil)
         let (site, linkProblems) = StageTimer.measure("link") { Linker.link(content, config: config, today: today) }
         diagnostics += linkProblems
+        // With errors, a misspelt reference would also make its term look unused: one message is enough.
+        if !diagnostics.hasErrors { diagnostics += UnusedDeclarations.check(site, municipalities: content.municipalities) }
         var theme: Theme? = nil
         switch Theme.load(folder, name: config.theme) {
         case .success(let t): theme = t
@@ -90,13 +98,16 @@ public struct Build {
     /// Builds and writes the site, each page written to the staging folder as soon as it is
     /// rendered. Throws BuildFailure (nothing written) on any error.
     public static func run(_ options: Options) throws -> Report {
+        defer { options.progress?.finish() }
         let (linked, loadedTheme, diagnostics) = check(options)
         guard let site = linked, let theme = loadedTheme else { throw BuildFailure(diagnostics) }
         let output = options.output ?? options.source.appendingPathComponent(site.config.output)
         let staging = try OutputWriter.Staging(output: output, deleteOldInBackground: options.deleteOldInBackground)
-        let counter = CountingSink(staging)
+        let counter = CountingSink(staging, progress: options.progress)
+        options.progress?.stage("indexing", total: nil)
         do {
             try StageTimer.measure("render") { try SiteRenderer(site: site, theme: theme).render(threads: options.threads, into: counter) }
+            options.progress?.stage("replacing \(output.lastPathComponent)/", total: nil)
             try StageTimer.measure("swap") { try staging.commit() }
         } catch let error as TemplateError {
             staging.abandon()

@@ -60,7 +60,9 @@ struct ServeCommand: AsyncParsableCommand {
     static func respond(to path: String, preview: PreviewSite) -> HTTPResponse {
         let state = preview.current
         let headers: (String) -> HTTPHeaders = { type in [.contentType: type, .init("Cache-Control"): "no-store"] }
-        if state.failed && (path.hasSuffix("/") || path.hasSuffix(".html")) {
+        // Every page request, whatever form its path takes (the server hands "/windows/x/" over
+        // as "/windows/x"), gets the error page while the content has errors.
+        if state.failed && contentType(path).hasPrefix("text/html") {
             let page = inject(PreviewSite.errorPage(state.diagnostics), version: state.version)
             return HTTPResponse(statusCode: .internalServerError, headers: headers("text/html; charset=utf-8"), body: Data(page.utf8))
         }

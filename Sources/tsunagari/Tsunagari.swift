@@ -44,13 +44,20 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .long, help: "Output folder (default: site.yml's output, public/).")
     var output: String?
 
-    @Flag(name: .long, help: "Print warnings too.")
+    @Flag(name: .long, help: "Print warnings too, and each stage when standard error is not a terminal.")
     var verbose = false
 
     func run() throws {
         let start = Date()
+        var options = site.buildOptions(output: output)
+        // A redrawn line on a terminal; in CI logs, nothing unless asked for.
+        if isatty(STDERR_FILENO) != 0 {
+            options.progress = TerminalProgress()
+        } else if verbose {
+            options.progress = LogProgress()
+        }
         do {
-            let result = try Build.run(site.buildOptions(output: output))
+            let result = try Build.run(options)
             let warnings = result.diagnostics.filter { $0.severity == .warning }
             if verbose { report(warnings) }
             let seconds = Date().timeIntervalSince(start)
@@ -86,7 +93,7 @@ struct CheckCommand: ParsableCommand {
         report(diagnostics, json: format == "json")
         let errors = diagnostics.filter { $0.severity == .error }.count
         if format == "text" {
-            FileHandle.standardError.write(Data("\(errors) errors, \(diagnostics.count - errors) warnings\n".utf8))
+            FileHandle.standardError.write(Data("\(errors) error\(errors == 1 ? "" : "s"), \(diagnostics.count - errors) warning\(diagnostics.count - errors == 1 ? "" : "s")\n".utf8))
         }
         if errors > 0 { throw ExitCode(1) }
     }

@@ -35,6 +35,32 @@ final class BrokenFixtureTests: XCTestCase {
     }
 }
 
+/// A new user's first window with a typo in each of ten kinds of field: one `check` reports
+/// each at its line and column, with a hint that names the fix (broken/ten-typos/).
+final class TenTyposTests: XCTestCase {
+    func testOneCheckGivesOneLocatedActionableMessagePerTypo() throws {
+        let folder = TestSite.fixtures.appendingPathComponent("broken/ten-typos")
+        func lines(_ name: String) throws -> [String] {
+            try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+        let expected = try lines("errors.expected") + lines("warnings.expected")
+        let site = try TestSite("basic", overlays: ["broken/ten-typos"])
+        defer { site.remove() }
+        let (linked, _, diagnostics) = Build.check(site.options())
+        XCTAssertNil(linked)
+        XCTAssertEqual(diagnostics.map(\.description).sorted(), expected.sorted())
+        XCTAssertGreaterThanOrEqual(diagnostics.count, 10)
+        // One per line of the file, each at the typo itself, each saying what to write instead.
+        XCTAssertEqual(Set(diagnostics.map(\.line)).count, diagnostics.count)
+        for d in diagnostics {
+            XCTAssertEqual(d.path, "content/windows/new-line.md")
+            XCTAssertGreaterThan(d.line, 1, "at the field, not the file: \(d)")
+            XCTAssertNotNil(d.hint, d.description)
+        }
+        XCTAssertGreaterThanOrEqual(diagnostics.filter { $0.hint?.hasPrefix("did you mean") ?? false }.count, 8)
+    }
+}
+
 /// Warnings do not stop a build; `check` reports exactly these for the `warnings` overlay.
 final class WarningFixtureTests: XCTestCase {
     func testWarningsAreReportedAndTheBuildStillSucceeds() throws {

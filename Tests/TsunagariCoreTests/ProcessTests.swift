@@ -47,6 +47,8 @@ final class ProcessTests: XCTestCase {
         var status: Int32
         var signaled: Bool
         var stderr: String
+        /// Standard output (what script(1) copies from its terminal).
+        var terminal: String
     }
 
     @discardableResult
@@ -60,16 +62,22 @@ final class ProcessTests: XCTestCase {
         process.environment = env
         let errors = Pipe()
         process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
+        let output = Pipe()
+        process.standardOutput = output
         try process.run()
         if let killAfter {
             Thread.sleep(forTimeInterval: killAfter)
             kill(process.processIdentifier, SIGKILL)
         }
+        // Both pipes drained at once, so neither can fill up and stall the child.
+        nonisolated(unsafe) var outputData = Data()
+        let done = DispatchSemaphore(value: 0)
+        Thread { outputData = output.fileHandleForReading.readDataToEndOfFile(); done.signal() }.start()
         let data = errors.fileHandleForReading.readDataToEndOfFile()
+        done.wait()
         process.waitUntilExit()
         return Run(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
-                   stderr: String(decoding: data, as: UTF8.self))
+                   stderr: String(decoding: data, as: UTF8.self), terminal: String(decoding: outputData, as: UTF8.self))
     }
 
     static func tree(_ root: URL) -> [String: Data] {
@@ -159,5 +167,47 @@ final class ProcessTests: XCTestCase {
                 reference = tree
             }
         }
+    }
+
+    /// In CI (standard error is no terminal) `build` prints only its summary line; with
+    /// --verbose, one plain line per stage before it.
+    func testBuildIsSilentWithoutATerminalAndLogsStagesWithVerbose() throws {
+        let binary = try requireBinary()
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        let quiet = try run(binary, ["build", "--source", site.root.path, "--output", site.output.path])
+        XCTAssertEqual(quiet.status, 0, quiet.stderr)
+        let quietLines = quiet.stderr.split(separator: "\n")
+        XCTAssertEqual(quietLines.count, 1, quiet.stderr)
+        XCTAssertTrue(quietLines.first?.hasPrefix("built ") ?? false, quiet.stderr)
+        XCTAssertFalse(quiet.stderr.contains("\r"))
+
+        let verbose = try run(binary, ["build", "--verbose", "--source", site.root.path, "--output", site.output.path])
+        XCTAssertEqual(verbose.status, 0, verbose.stderr)
+        let lines = verbose.stderr.split(separator: "\n").map(String.init)
+        XCTAssertFalse(verbose.stderr.contains("\r"))
+        let stages = lines.filter { !$0.contains(": warning: ") }
+        XCTAssertEqual(stages.count, 6, verbose.stderr)
+        XCTAssertEqual(Array(stages.prefix(3)), ["loading", "linking", "indexing"])
+        XCTAssertTrue(stages[3].hasPrefix("rendering ") && stages[3].hasSuffix(" files"), stages[3])
+        XCTAssertEqual(stages[4], "replacing \(site.output.lastPathComponent)/")
+        XCTAssertTrue(stages[5].hasPrefix("built "), stages[5])
+    }
+
+    /// On a terminal (a pseudo-terminal made by script(1)) the progress is one line redrawn
+    /// with \r and erased before the summary.
+    func testBuildOnATerminalDrawsOneLineAndErasesIt() throws {
+        let binary = try requireBinary()
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { throw XCTSkip("script(1) not installed") }
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        let command = [binary.path, "build", "--source", site.root.path, "--output", site.output.path].map { "'\($0)'" }.joined(separator: " ")
+        let result = try run(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command + " 2>&1", "/dev/null"])
+        // script(1) copies the terminal's output to its own standard output.
+        XCTAssertEqual(result.status, 0, result.terminal)
+        XCTAssertTrue(result.terminal.contains("\r\u{1B}[2Kloading"), result.terminal)
+        XCTAssertTrue(result.terminal.contains("\r\u{1B}[2Krendering "), result.terminal)
+        XCTAssertTrue(result.terminal.contains("\r\u{1B}[2Kbuilt "), "the line is erased before the summary: \(result.terminal)")
+        XCTAssertEqual(result.terminal.components(separatedBy: "\n").filter { !$0.isEmpty }.count, 1, "nothing scrolls but the summary")
     }
 }

@@ -179,9 +179,10 @@ public enum ContentLoader {
             return result
         }
         cache?.finishLoad(keeping: Set(jobs.map(\.1)))
-        for result in results {
+        for (job, result) in zip(jobs, results) {
             diagnostics += result.diagnostics
-            switch result.entry {
+            if result.diagnostics.hasErrors { content.pathsWithErrors.insert(job.1) }
+            switch result.decoded {
             case .window(let w)?: content.windows.append(w)
             case .member(let m)?: content.members.append(m)
             case .caseStudy(let c)?: content.cases.append(c)
@@ -198,14 +199,18 @@ public enum ContentLoader {
     }
 
     struct EntryResult: Sendable {
-        var entry: AnyEntry?
+        /// The entry as far as its fields could be read, also when some had errors: its
+        /// references are still checked, so one run reports every problem.
+        var decoded: AnyEntry?
         var diagnostics: [Diagnostic]
+        /// The entry, when it had no errors.
+        var entry: AnyEntry? { diagnostics.hasErrors ? nil : decoded }
     }
 
     static func loadEntry(kind: Kind, path: String, site: SiteFolder) -> EntryResult {
         let file: SourceFile
         switch site.read(path) {
-        case .failure(let d): return EntryResult(entry: nil, diagnostics: [d])
+        case .failure(let d): return EntryResult(decoded: nil, diagnostics: [d])
         case .success(let f): file = f
         }
         return parseEntry(kind: kind, file: file)
@@ -215,22 +220,22 @@ public enum ContentLoader {
     static func parseEntry(kind: Kind, file: SourceFile) -> EntryResult {
         let document: FrontMatterDocument
         switch FrontMatterDocument.split(file) {
-        case .failure(let d): return EntryResult(entry: nil, diagnostics: [d])
+        case .failure(let d): return EntryResult(decoded: nil, diagnostics: [d])
         case .success(let doc): document = doc
         }
         let node: YAMLNode
         do {
             node = try YAML.parse(document.frontMatter, lineOffset: document.frontMatterLineOffset)
         } catch let error as YAMLError {
-            return EntryResult(entry: nil, diagnostics: [SourceLocation(path: file.path, line: error.mark.line, column: error.mark.column).error(error.message)])
+            return EntryResult(decoded: nil, diagnostics: [SourceLocation(path: file.path, line: error.mark.line, column: error.mark.column).error(error.message)])
         } catch {
-            return EntryResult(entry: nil, diagnostics: [SourceLocation.file(file.path).error("\(error)")])
+            return EntryResult(decoded: nil, diagnostics: [SourceLocation.file(file.path).error("\(error)")])
         }
         let reader = FieldReader(path: file.path, node: node, what: "front matter")
         let slug = String(file.path.split(separator: "/").last!.dropLast(3))
         let origin = EntryOrigin(path: file.path, slug: slug)
         if document.body.utf8.count > 256 * 1024 {
-            return EntryResult(entry: nil, diagnostics: [SourceLocation(path: file.path, line: document.bodyFirstLine, column: 1)
+            return EntryResult(decoded: nil, diagnostics: [SourceLocation(path: file.path, line: document.bodyFirstLine, column: 1)
                 .error("body is over 256 KiB", hint: "split the text into several pages")])
         }
         let body = CommonMark.render(document.body)
@@ -242,7 +247,7 @@ public enum ContentLoader {
         case .symposia: entry = EntryDecoding.symposium(reader, origin: origin, body: body).map(AnyEntry.symposium)
         case .pages: entry = EntryDecoding.page(reader, origin: origin, body: body).map(AnyEntry.page)
         }
-        return EntryResult(entry: reader.diagnostics.hasErrors ? nil : entry, diagnostics: reader.diagnostics)
+        return EntryResult(decoded: entry, diagnostics: reader.diagnostics)
     }
 
     /// A YAML data file holding a list of mappings.

@@ -18,6 +18,17 @@ public struct SimpleDate: Sendable, Hashable, Comparable, CustomStringConvertibl
         self.year = year; self.month = month; self.day = day
     }
 
+    /// What to tell an editor about a text that is not a date: the month's length when only
+    /// the day is out of range (2025-04-31), else the format.
+    static func problemHint(_ text: String) -> String {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+        if parts.count == 3, let y = parts[0], let m = parts[1], (1...12).contains(m), let d = parts[2], d > 28 {
+            let pad = m < 10 ? "0" : ""
+            return "\(y)-\(pad)\(m) has \(daysIn(month: m, year: y)) days"
+        }
+        return "write it as YYYY-MM-DD, e.g. 2024-11-06"
+    }
+
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
@@ -232,5 +243,9 @@ public struct LoadedContent: Sendable {
     public var lifeStages: [Term] = []
     public var points: [Term] = []
     public var municipalities: [Municipality] = []
+    /// Entries whose fields had errors. They are kept, so that their references are still
+    /// checked in the same run, but a value rejected there is absent: checks for missing
+    /// values skip them rather than report one typo twice.
+    public var pathsWithErrors: Set<String> = []
     public init() {}
 }

@@ -77,13 +77,22 @@ enum EntryDecoding {
     /// "08:30" → 510 minutes; "24:00" allowed as the end of the day.
     static func time(_ r: FieldReader, _ name: String) -> Int? {
         guard let text = r.located(name, required: true) else { return nil }
-        let parts = text.value.split(separator: ":")
-        if parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), parts[1].count == 2,
-           (0...24).contains(h), (0...59).contains(m), h * 60 + m <= 24 * 60 {
-            return h * 60 + m
-        }
-        r.report(text.location.error("'\(text.value)' is not a time", hint: "write it as \"HH:MM\" in quotes, e.g. \"08:30\""))
+        if let minutes = minutes(text.value) { return minutes }
+        // The usual slips are a Japanese IME's full-width "１７：００" and "17.00": name the fix.
+        let fixed = String(String.UnicodeScalarView(text.value.unicodeScalars.map { c -> Unicode.Scalar in
+            if (0xFF10...0xFF19).contains(c.value) { return Unicode.Scalar(c.value - 0xFF10 + 0x30)! }
+            return c == "：" || c == "." || c == ";" ? ":" : c
+        }))
+        let hint = minutes(fixed) != nil ? "did you mean \"\(fixed)\"?" : "write it as \"HH:MM\" in quotes, e.g. \"08:30\""
+        r.report(text.location.error("'\(text.value)' is not a time", hint: hint))
         return nil
+    }
+
+    static func minutes(_ text: String) -> Int? {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), parts[1].count == 2,
+              (0...24).contains(h), (0...59).contains(m), h * 60 + m <= 24 * 60 else { return nil }
+        return h * 60 + m
     }
 
     static func period(_ p: FieldReader, parent: FieldReader) -> Period {

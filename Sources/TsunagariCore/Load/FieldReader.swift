@@ -21,6 +21,8 @@ final class FieldReader {
     private var pairs: [String: YAMLPair] = [:]
     private var order: [String] = []
     private var asked: Set<String> = []
+    /// "missing required field" reports by field name: a misspelt key explains them (finish()).
+    private var missingReports: [String: Diagnostic] = [:]
 
     init(path: String, node: YAMLNode, what: String) {
         self.path = path
@@ -68,7 +70,9 @@ final class FieldReader {
     }
 
     private func missing(_ name: String, _ what: String) {
-        diagnostics.append(mappingLocation.error("missing required field '\(name)'", hint: "add '\(name): \(what)'"))
+        let report = mappingLocation.error("missing required field '\(name)'", hint: "add '\(name): \(what)'")
+        missingReports[name] = report
+        diagnostics.append(report)
     }
 
     private func typeError(_ name: String, _ node: YAMLNode, expected: String, hint: String? = nil) {
@@ -130,7 +134,9 @@ final class FieldReader {
     func bool(_ name: String) -> Bool? {
         guard let node = field(name) else { return nil }
         if case .bool(let b) = node.value { return b }
-        typeError(name, node, expected: "true or false")
+        var hint = "write true or false, without quotes"
+        if case .string(let s) = node.value, let near = DidYouMean.hint(for: s, among: ["true", "false"]) { hint = near }
+        typeError(name, node, expected: "true or false", hint: hint)
         return nil
     }
 
@@ -155,7 +161,7 @@ final class FieldReader {
             return nil
         }
         guard let date = SimpleDate(s) else {
-            diagnostics.append(location(of: node).error("field '\(name)': '\(s)' is not a valid date", hint: "write it as YYYY-MM-DD, e.g. 2024-11-06"))
+            diagnostics.append(location(of: node).error("field '\(name)': '\(s)' is not a valid date", hint: SimpleDate.problemHint(s)))
             return nil
         }
         return Located(date, at: location(of: node))
@@ -175,7 +181,8 @@ final class FieldReader {
     func url(_ name: String, required: Bool = false) -> String? {
         guard let value = located(name, required: required) else { return nil }
         if let problem = URLRules.problem(with: value.value) {
-            diagnostics.append(value.location.error("field '\(name)': \(problem)", hint: "use an https://, http://, tel: or mailto: address"))
+            diagnostics.append(value.location.error("field '\(name)': \(problem)",
+                                                    hint: URLRules.schemeFix(value.value).map { "did you mean '\($0)'?" } ?? "use an https://, http://, tel: or mailto: address"))
             return nil
         }
         return value.value
@@ -233,9 +240,14 @@ final class FieldReader {
     func finish() {
         for key in order where !asked.contains(key) {
             let pair = pairs[key]!
+            let suggestion = DidYouMean.suggestion(for: key, among: Array(asked).sorted())
             diagnostics.append(location(of: pair.key).error(
                 "unknown field '\(key)'",
-                hint: DidYouMean.hint(for: key, among: Array(asked).sorted()) ?? "known fields: \(asked.sorted().joined(separator: ", "))"))
+                hint: suggestion.map { "did you mean '\($0)'?" } ?? "known fields: \(asked.sorted().joined(separator: ", "))"))
+            // `summery:` for `summary:` is one typo: one message, at the typo, not also "missing".
+            if let suggestion, let report = missingReports[suggestion] {
+                diagnostics.removeAll { $0 == report }
+            }
         }
     }
 }
@@ -257,5 +269,14 @@ public enum URLRules {
             guard rest.hasPrefix("//"), rest.count > 2 else { return "'\(url)' has no host" }
         }
         return nil
+    }
+
+    /// The URL with a misspelt scheme corrected (`htps://…` → `https://…`), if one is near.
+    static func schemeFix(_ url: String) -> String? {
+        guard let colon = url.firstIndex(of: ":") else { return nil }
+        let scheme = String(url[..<colon])
+        guard !schemes.contains(scheme.lowercased()), let near = DidYouMean.suggestion(for: scheme, among: schemes) else { return nil }
+        let fixed = near + url[colon...]
+        return problem(with: fixed) == nil ? fixed : nil
     }
 }

@@ -6,8 +6,10 @@ public enum ContentChecks {
         var phoneOwners: [String: (String, SourceLocation)] = [:]
         for w in content.windows {
             let at = SourceLocation.file(w.origin.path)
+            // A value rejected while loading is absent here: not "missing" a second time.
+            let complete = !content.pathsWithErrors.contains(w.origin.path)
             // A demonstration entry has no real source or check date to give.
-            if w.source == nil && !w.sample {
+            if w.source == nil && !w.sample && complete {
                 diagnostics.append(at.warning("window has no source", hint: "add 'source:' with the URL the facts come from"))
             }
             if let verified = w.verified {
@@ -20,7 +22,7 @@ public enum ContentChecks {
                 if today < verified.value {
                     diagnostics.append(verified.location.error("verified date \(verified.value) is in the future"))
                 }
-            } else if !w.sample {
+            } else if !w.sample && complete {
                 diagnostics.append(at.warning("window has no verified date", hint: "add 'verified: YYYY-MM-DD' once the facts are checked"))
             }
             for channel in w.channels {
@@ -40,7 +42,7 @@ public enum ContentChecks {
                         diagnostics.append(number.location.warning("'number' on a \(channel.type.rawValue) channel", hint: "phone numbers belong to a channel of type 電話"))
                     }
                 }
-                if channel.type != .phone && channel.type != .visit && channel.url == nil && channel.handle == nil {
+                if channel.type != .phone && channel.type != .visit && channel.url == nil && channel.handle == nil && complete {
                     diagnostics.append(at.warning("a \(channel.type.rawValue) channel without url or handle", hint: "add where residents reach it, or leave the channel out"))
                 }
             }

@@ -19,22 +19,31 @@ public final class CollectingSink: OutputSink, @unchecked Sendable {
     public var files: [OutputFile] { lock.withLock { collected.sorted { $0.path < $1.path } } }
 }
 
-/// Passes files on and counts them for the build's summary line.
+/// Passes files on and counts them for the build's summary line and the progress display.
 final class CountingSink: OutputSink, @unchecked Sendable {
     private let next: OutputSink
+    private let progress: BuildProgress?
     private let lock = NSLock()
     private(set) var pages = 0
     private(set) var files = 0
     private(set) var bytes = 0
 
-    init(_ next: OutputSink) { self.next = next }
-    func prepare(paths: [String]) throws { try next.prepare(paths: paths) }
+    init(_ next: OutputSink, progress: BuildProgress? = nil) {
+        self.next = next
+        self.progress = progress
+    }
+    func prepare(paths: [String]) throws {
+        try next.prepare(paths: paths)
+        progress?.stage("rendering", total: paths.count)
+    }
     func write(_ file: OutputFile) throws {
         try next.write(file)
-        lock.withLock {
+        let done = lock.withLock {
             files += 1
             bytes += file.bytes.count
             if file.path.hasSuffix(".html") { pages += 1 }
+            return files
         }
+        progress?.advance(done: done)
     }
 }
