@@ -8,7 +8,8 @@ several times, runs Pagefind over Hugo's output and over ours, measures the one-
 rebuild under `tsunagari serve`, and prints a Markdown table (median wall time, CPU time, peak
 memory, pages, output bytes, index bytes). Hugo's previous output is moved aside before each run
 (not deleted, and not timed); tsunagari replaces its own output atomically and leaves the old
-tree to a detached deletion, which the timing includes.
+tree to a detached deletion, which the next run waits out (settle), so that neither tool is timed
+while the disk deletes a tree. The serve figure is the median of --edit-runs edits.
 """
 import argparse
 import json
@@ -46,6 +47,15 @@ def du(path):
 
 def count(path, suffix):
     return sum(1 for base, _, files in os.walk(path) for f in files if f.endswith(suffix))
+
+
+def settle(folder, seconds=3):
+    """Waits until the detached deletion of tsunagari's replaced output (a `.NAME.trash-*`
+    folder) is done, then a little longer, so that no run is timed while the disk is busy
+    deleting the tree an earlier run replaced."""
+    while any(name.startswith(".") and ".trash-" in name for name in os.listdir(folder)):
+        time.sleep(0.2)
+    time.sleep(seconds)
 
 
 def median_runs(runs, fn):
@@ -94,6 +104,9 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--out", default="/tmp/tsunagari-bench")
     ap.add_argument("--no-pagefind", action="store_true")
+    ap.add_argument("--pagefind-max", type=int, default=100000,
+                    help="skip Pagefind above this many windows (it needs ~17 GiB per 100,000 pages)")
+    ap.add_argument("--edit-runs", type=int, default=3)
     args = ap.parse_args()
     if not os.path.exists(BIN):
         subprocess.run(["swift", "build", "-c", "release", "--product", "tsunagari"], cwd=ROOT, check=True)
@@ -106,25 +119,30 @@ def main():
         trash = os.path.join(gen, "trash")
         os.makedirs(trash, exist_ok=True)
 
-        ts = median_runs(args.runs, lambda: timed([BIN, "build", "--source", site, "--output", ts_out]))
-        time.sleep(1)  # let the detached deletion of the last replaced tree finish
+        def ts_once():
+            result = timed([BIN, "build", "--source", site, "--output", ts_out])
+            settle(gen)
+            return result
+        ts = median_runs(args.runs, ts_once)
 
         def hugo_once():
             if os.path.exists(hugo_out):
                 os.rename(hugo_out, os.path.join(trash, "h%d" % time.monotonic_ns()))
-            return timed(["hugo", "--quiet", "-d", hugo_out], cwd=hugo_site)
+            result = timed(["hugo", "--quiet", "-d", hugo_out], cwd=hugo_site)
+            time.sleep(3)
+            return result
         hg = median_runs(args.runs, hugo_once)
         shutil.rmtree(trash, ignore_errors=True)
 
         row = {"n": n, "ts": ts, "hugo": hg, "ts_pages": count(ts_out, ".html"), "hugo_pages": count(hugo_out, ".html"),
                "ts_bytes": du(ts_out), "hugo_bytes": du(hugo_out), "ts_index": du(os.path.join(ts_out, "search"))}
-        if not args.no_pagefind:
+        if not args.no_pagefind and n <= args.pagefind_max:
             pf_cmd = [sys.executable, "-m", "pagefind_bin_extended", "--site"]
             row["pagefind"] = timed(pf_cmd + [hugo_out])
             row["pagefind_index"] = du(os.path.join(hugo_out, "pagefind"))
             row["pagefind_ours"] = timed(pf_cmd + [ts_out])
             row["pagefind_ours_index"] = du(os.path.join(ts_out, "pagefind"))
-        row["edit"] = edit_rebuild_seconds(site)
+        row["edit"] = statistics.median(edit_rebuild_seconds(site) for _ in range(args.edit_runs))
         rows.append(row)
         print(json.dumps(row), flush=True)
 

@@ -91,8 +91,7 @@ public enum CommonMark {
             free(rendered)
         }
         html = addHeadingIDs(html, headings)
-        let trimmedPlain = plain.split(separator: "\n", omittingEmptySubsequences: true)
-            .map { $0.trimmingSpaces() }.filter { !$0.isEmpty }.joined(separator: "\n")
+        let trimmedPlain = nonEmptyTrimmedLines(plain)
         return RenderedMarkdown(html: html, plainText: trimmedPlain, headings: headings, links: links)
     }
 
@@ -169,13 +168,19 @@ public enum CommonMark {
     }
 }
 
-extension Substring {
-    fileprivate func trimmingSpaces() -> String {
-        var s = self
-        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
-        return String(s)
+/// The lines of `text` without leading and trailing spaces and tabs, empty ones dropped,
+/// joined by newlines. Works on UTF-8 bytes: splitting by Character pays for grapheme
+/// breaking on every Japanese character of every body.
+func nonEmptyTrimmedLines(_ text: String) -> String {
+    var out: [UInt8] = []
+    out.reserveCapacity(text.utf8.count)
+    for line in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: true) {
+        guard let first = line.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }),
+              let last = line.lastIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
+        if !out.isEmpty { out.append(0x0A) }
+        out.append(contentsOf: line[first...last])
     }
+    return String(decoding: out, as: UTF8.self)
 }
 
 #if canImport(Glibc)

@@ -128,7 +128,15 @@ public enum Linker {
         // Related windows: among those available where this one is (national + prefecture +
         // municipality), the ones sharing most categories, then the same region; a bounded
         // candidate set, so a site of 100,000 windows costs no more per window than one of 100.
-        let windowCategorySets = windowCategories.map(Set.init)
+        // Categories as bit sets: a prefecture's window meets thousands of candidates on a
+        // large site, and counting shared categories is then a few AND and popcount operations.
+        let categoryBit = Dictionary(uniqueKeysWithValues: content.categories.enumerated().map { ($1.slug, $0) })
+        let words = max(1, (content.categories.count + 63) / 64)
+        let categoryBits: [[UInt64]] = windowCategories.map { slugs in
+            var bits = [UInt64](repeating: 0, count: words)
+            for slug in slugs { if let b = categoryBit[slug] { bits[b / 64] |= 1 << UInt64(b % 64) } }
+            return bits
+        }
         let (servedBy, regionsOf) = (windowsServing, windowRegions)
         let relatedWindows: [[Int]] = parallelMap(Array(windows.indices)) { i in
             var candidates = Set<Int>()
@@ -136,11 +144,14 @@ public enum Linker {
                 for place in regions.containing(code) { candidates.formUnion(servedBy[place] ?? []) }
             }
             candidates.remove(i)
+            let mine = categoryBits[i]
+            let myRegions = Set(regionsOf[i])
             var scored: [(score: Int, index: Int)] = []
             for j in candidates {
-                let shared = windowCategorySets[i].intersection(windowCategorySets[j]).count
+                var shared = 0
+                for w in 0..<words { shared += (mine[w] & categoryBits[j][w]).nonzeroBitCount }
                 guard shared > 0 else { continue }
-                let sameRegion = !Set(regionsOf[i]).isDisjoint(with: regionsOf[j])
+                let sameRegion = regionsOf[j].contains(where: myRegions.contains)
                 scored.append((shared * 2 + (sameRegion ? 1 : 0), j))
             }
             return scored.sorted { ($1.score, $0.index) < ($0.score, $1.index) }.prefix(5).map(\.index)

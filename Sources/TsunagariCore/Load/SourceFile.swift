@@ -101,31 +101,37 @@ public struct FrontMatterDocument: Sendable {
                 "missing front matter",
                 hint: "start the file with a line '---', the fields, and another line '---'"))
         }
+        // Lines are found by their UTF-8 newline bytes (a Character-wise search pays for
+        // grapheme breaking on every Japanese character).
+        let utf8 = text.utf8
+        let end = text.endIndex
+        func lineEnd(from i: String.Index) -> String.Index { utf8[i...].firstIndex(of: 0x0A) ?? end }
+        func next(after lineEnd: String.Index) -> String.Index { lineEnd < end ? utf8.index(after: lineEnd) : end }
         var lineNumber = 1
-        var frontLines: [Substring] = []
         var bodyStart: String.Index? = nil
-        var index = text.startIndex
-        // Skip the opening line.
-        if let newline = text[index...].firstIndex(of: "\n") { index = text.index(after: newline) } else { index = text.endIndex }
-        while index < text.endIndex {
+        let frontStart = next(after: lineEnd(from: text.startIndex))   // after the opening line
+        var frontEnd = frontStart
+        var index = frontStart
+        while index < end {
             lineNumber += 1
-            let lineEnd = text[index...].firstIndex(of: "\n") ?? text.endIndex
+            let lineEnd = lineEnd(from: index)
             let line = text[index..<lineEnd]
-            let trimmed = line
-            if trimmed == "---" || trimmed == "..." || trimmed.hasPrefix("--- ") && trimmed.allSatisfy({ $0 == "-" || $0 == " " }) {
-                bodyStart = lineEnd < text.endIndex ? text.index(after: lineEnd) : text.endIndex
+            if line == "---" || line == "..." || line.hasPrefix("--- ") && line.allSatisfy({ $0 == "-" || $0 == " " }) {
+                bodyStart = next(after: lineEnd)
+                frontEnd = index
                 break
             }
-            frontLines.append(line)
-            index = lineEnd < text.endIndex ? text.index(after: lineEnd) : text.endIndex
+            index = next(after: lineEnd)
         }
         guard let bodyStart else {
             return .failure(SourceLocation.file(file.path).error(
                 "front matter is not closed",
                 hint: "add a line '---' after the last field"))
         }
+        // The lines between, without the newline that ends the last one.
+        let frontMatter = frontEnd > frontStart ? String(text[frontStart..<utf8.index(before: frontEnd)]) : ""
         return .success(FrontMatterDocument(
-            frontMatter: frontLines.joined(separator: "\n"),
+            frontMatter: frontMatter,
             frontMatterLineOffset: 1,
             body: String(text[bodyStart...]),
             bodyFirstLine: lineNumber + 1))
