@@ -1,7 +1,7 @@
 import Foundation
 
-/// Prints how long each pipeline stage took when TSUNAGARI_PROFILE is set (to standard error),
-/// so that a profile starts from where the time goes.
+/// Prints how long each pipeline stage took, and the peak memory so far, when TSUNAGARI_PROFILE
+/// is set (to standard error), so that a profile starts from where the time and memory go.
 public enum StageTimer {
     static let enabled = ProcessInfo.processInfo.environment["TSUNAGARI_PROFILE"] != nil
 
@@ -11,7 +11,9 @@ public enum StageTimer {
         let start = DispatchTime.now().uptimeNanoseconds
         let result = try work()
         let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-        FileHandle.standardError.write(Data(String(format: "%-10@ %8.1f ms\n", stage as NSString, ms).utf8))
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        FileHandle.standardError.write(Data(String(format: "%-10@ %8.1f ms   peak %6d MiB\n", stage as NSString, ms, usage.ru_maxrss / 1024).utf8))
         return result
     }
 }

@@ -60,36 +60,91 @@ public struct SearchIndexer: Sendable {
         }
     }
 
-    /// Term frequencies of one document: token → (name, summary, body), and field lengths.
+    /// A token's term frequencies in one document's name, summary and body fields.
+    struct Frequencies: Sendable {
+        var name: Int32 = 0, summary: Int32 = 0, body: Int32 = 0
+    }
+
+    /// Term frequencies of one document, and its field lengths.
     struct DocTerms: Sendable {
-        var tf: [String: (Int32, Int32, Int32)]
-        var lengths: (Int, Int, Int)
+        var tf: [(token: String, frequencies: Frequencies)]
+        var lengths: (Int32, Int32, Int32)
     }
 
     static func terms(of doc: SearchDocument) -> DocTerms {
-        var tf: [String: (Int32, Int32, Int32)] = [:]
+        var tf: [String: Frequencies] = [:]
         let name = SearchText.indexTokens(doc.name, unigrams: true)
         let about = SearchText.indexTokens(doc.about, unigrams: true)
         let body = SearchText.indexTokens(doc.body, unigrams: false)
         tf.reserveCapacity(name.count + about.count + body.count)
-        for t in name { tf[t, default: (0, 0, 0)].0 += 1 }
-        for t in about { tf[t, default: (0, 0, 0)].1 += 1 }
-        for t in body { tf[t, default: (0, 0, 0)].2 += 1 }
-        return DocTerms(tf: tf, lengths: (name.count, about.count, body.count))
+        for t in name { tf[t, default: Frequencies()].name += 1 }
+        for t in about { tf[t, default: Frequencies()].summary += 1 }
+        for t in body { tf[t, default: Frequencies()].body += 1 }
+        return DocTerms(tf: tf.map { ($0.key, $0.value) }, lengths: (Int32(name.count), Int32(about.count), Int32(body.count)))
     }
 
-    /// Every token of the index with its entry (not yet sharded), sorted by token.
-    public func entries() -> [(token: String, entry: Entry)] {
+    /// One document's frequencies of a token.
+    struct Posting: Sendable {
+        var doc: Int32
+        var frequencies: Frequencies
+    }
+
+    /// A token's postings while the index is built, packed as varints (document gap, then the
+    /// three frequencies): about 4 bytes a posting where a struct takes 16, and a large site
+    /// has tens of millions of postings.
+    struct PackedPostings: Sendable {
+        var bytes: [UInt8] = []
+        var last: Int32 = -1
+        var count = 0
+
+        mutating func append(_ p: Posting) {
+            VarInt.append(Int(p.doc - last), to: &bytes)
+            VarInt.append(Int(p.frequencies.name), to: &bytes)
+            VarInt.append(Int(p.frequencies.summary), to: &bytes)
+            VarInt.append(Int(p.frequencies.body), to: &bytes)
+            last = p.doc
+            count += 1
+        }
+
+        func forEach(_ body: (Posting) -> Void) {
+            var offset = 0
+            var doc: Int32 = -1
+            while offset < bytes.count {
+                doc += Int32(VarInt.read(bytes, &offset))
+                let name = Int32(VarInt.read(bytes, &offset))
+                let summary = Int32(VarInt.read(bytes, &offset))
+                let bodyCount = Int32(VarInt.read(bytes, &offset))
+                body(Posting(doc: doc, frequencies: Frequencies(name: name, summary: summary, body: bodyCount)))
+            }
+        }
+    }
+
+    /// Documents per batch of tokenizing: the per-document token lists of one batch are all
+    /// that is held besides the postings, which keeps the peak memory of a large site down.
+    static let tokenizeBatch = 4096
+
+    /// Every token of the index, sorted, with its encoded entry (see `encode`). Postings hold
+    /// raw frequencies until the collection statistics are known; each token is then scored
+    /// and encoded on its own, in parallel.
+    func encodedEntries() -> [(token: String, bytes: [UInt8])] {
         let n = documents.count
-        let perDoc = parallelMap(documents, threads: threads) { SearchIndexer.terms(of: $0) }
-        let sums = perDoc.reduce((0, 0, 0)) { ($0.0 + $1.lengths.0, $0.1 + $1.lengths.1, $0.2 + $1.lengths.2) }
+        var postings: [String: PackedPostings] = [:]
+        var lengths: [(Int32, Int32, Int32)] = []
+        lengths.reserveCapacity(n)
+        var start = 0
+        while start < n {
+            let end = min(n, start + SearchIndexer.tokenizeBatch)
+            let batch = parallelMap(Array(documents[start..<end]), threads: threads) { SearchIndexer.terms(of: $0) }
+            for (offset, terms) in batch.enumerated() {
+                let d = Int32(start + offset)
+                lengths.append(terms.lengths)
+                for (token, f) in terms.tf { postings[token, default: PackedPostings()].append(Posting(doc: d, frequencies: f)) }
+            }
+            start = end
+        }
+        let sums = lengths.reduce((0, 0, 0)) { ($0.0 + Int($1.0), $0.1 + Int($1.1), $0.2 + Int($1.2)) }
         let count = Double(max(1, n))
         let avg = (max(1, Double(sums.0) / count), max(1, Double(sums.1) / count), max(1, Double(sums.2) / count))
-        // Token → documents having it in a text field (documents ascending: built in order).
-        var postings: [String: [Int32]] = [:]
-        for (d, terms) in perDoc.enumerated() {
-            for token in terms.tf.keys { postings[token, default: []].append(Int32(d)) }
-        }
         // Token → groups whose words have it.
         var hits: [String: [Int]] = [:]
         for (g, group) in groups.enumerated() {
@@ -101,54 +156,58 @@ public struct SearchIndexer: Sendable {
             }
         }
         let tokens = Array(Set(postings.keys).union(hits.keys)).sorted()
-        let postingsOf = postings, hitsOf = hits
+        let postingsOf = postings, hitsOf = hits, docLengths = lengths
+        postings = [:]
 
         @Sendable func idf(_ df: Int) -> Double { log(1 + (Double(n) - Double(df) + 0.5) / (Double(df) + 0.5)) }
-        @Sendable func saturate(_ tf: Int32, _ len: Int, _ avg: Double) -> Double {
+        @Sendable func saturate(_ tf: Int32, _ len: Int32, _ avg: Double) -> Double {
             guard tf > 0 else { return 0 }
             let t = Double(tf)
             return t * (SearchIndexer.k1 + 1) / (t + SearchIndexer.k1 * (1 - SearchIndexer.b + SearchIndexer.b * Double(len) / avg))
         }
         let w = weights
         let groups = self.groups
-        // Raw impacts, then one scale for all so that levels compare across tokens.
-        struct Raw: Sendable { var df: Int; var hits: [(Int, Double)]; var postings: [(Int, Double)] }
-        let raws: [Raw] = parallelMap(tokens, threads: threads) { token in
-            let docs = postingsOf[token] ?? []
-            let groupHits = hitsOf[token] ?? []
-            var df = docs.count
-            if !groupHits.isEmpty {
-                var all = Set(docs.map(Int.init))
-                for g in groupHits { all.formUnion(groups[g].docs) }
-                df = all.count
-            }
+        @Sendable func documentFrequency(_ token: String) -> Int {
+            let docs = postingsOf[token] ?? PackedPostings()
+            guard let groupHits = hitsOf[token], !groupHits.isEmpty else { return docs.count }
+            var all = Set<Int>()
+            docs.forEach { all.insert(Int($0.doc)) }
+            for g in groupHits { all.formUnion(groups[g].docs) }
+            return all.count
+        }
+        @Sendable func score(_ p: Posting, _ weight: Double) -> Double {
+            let len = docLengths[Int(p.doc)]
+            return weight * (w.name * saturate(p.frequencies.name, len.0, avg.0)
+                + w.summary * saturate(p.frequencies.summary, len.1, avg.1)
+                + w.body * saturate(p.frequencies.body, len.2, avg.2))
+        }
+        // Pass 1: document frequencies and the top score, so that levels compare across tokens.
+        let stats: [(df: Int, top: Double)] = parallelMap(tokens, threads: threads) { token in
+            let df = documentFrequency(token)
             let weight = idf(df)
-            let p: [(Int, Double)] = docs.map { d in
-                let terms = perDoc[Int(d)]
-                let tf = terms.tf[token]!
-                let score = w.name * saturate(tf.0, terms.lengths.0, avg.0)
-                    + w.summary * saturate(tf.1, terms.lengths.1, avg.1)
-                    + w.body * saturate(tf.2, terms.lengths.2, avg.2)
-                return (Int(d), weight * score)
-            }
-            return Raw(df: df, hits: groupHits.map { ($0, weight * w.terms) }, postings: p)
+            var top = hitsOf[token] == nil ? 0 : weight * w.terms
+            postingsOf[token]?.forEach { top = max(top, score($0, weight)) }
+            return (df, top)
         }
-        var top = 0.0
-        for r in raws {
-            for (_, s) in r.hits { top = max(top, s) }
-            for (_, s) in r.postings { top = max(top, s) }
-        }
-        func level(_ score: Double) -> Int {
+        let top = stats.reduce(0.0) { max($0, $1.top) }
+        @Sendable func level(_ score: Double) -> Int {
             guard top > 0, score > 0 else { return 0 }
             let l = Int((4 * log2(score / top)).rounded()) + SearchIndexer.levels - 1
             return min(SearchIndexer.levels - 1, max(0, l))
         }
-        var out: [(String, Entry)] = []
-        out.reserveCapacity(tokens.count)
-        for (token, r) in zip(tokens, raws) {
-            out.append((token, Entry(df: r.df, groupHits: r.hits.map { ($0.0, level($0.1)) }, postings: r.postings.map { ($0.0, level($0.1)) })))
+        // Pass 2: each token's entry, encoded.
+        let indices = Array(tokens.indices)
+        let encoded: [[UInt8]] = parallelMap(indices, threads: threads) { i in
+            let token = tokens[i]
+            let weight = idf(stats[i].df)
+            var levels: [(doc: Int, level: Int)] = []
+            postingsOf[token]?.forEach { levels.append((Int($0.doc), level(score($0, weight)))) }
+            let entry = Entry(df: stats[i].df, groupHits: (hitsOf[token] ?? []).map { ($0, level(weight * w.terms)) }, postings: levels)
+            var bytes: [UInt8] = []
+            SearchIndexer.encode(token, entry, into: &bytes)
+            return bytes
         }
-        return out
+        return Array(zip(tokens, encoded)).map { (token: $0.0, bytes: $0.1) }
     }
 
     // MARK: - Shards
@@ -190,26 +249,15 @@ public struct SearchIndexer: Sendable {
     }
 
     /// The shards: a shard file is `varint tokenCount` then its entries (tokens sorted).
-    public static func shards(_ entries: [(token: String, entry: Entry)], targetBytes: Int = targetShardBytes) -> [[UInt8]] {
-        var encoded: [(shard: Int, bytes: [UInt8])] = []
-        var total = 0
-        var sized: [(String, [UInt8])] = []
-        for (token, entry) in entries {
-            var bytes: [UInt8] = []
-            encode(token, entry, into: &bytes)
-            total += bytes.count
-            sized.append((token, bytes))
-        }
+    static func shards(_ entries: [(token: String, bytes: [UInt8])], targetBytes: Int = targetShardBytes) -> [[UInt8]] {
+        let total = entries.reduce(0) { $0 + $1.bytes.count }
         var count = 1
         while count < maxShards && total / count > targetBytes { count *= 2 }
+        let shardOf = entries.map { shard(of: $0.token, count: count) }
         var tokenCounts = Array(repeating: 0, count: count)
-        for (token, bytes) in sized {
-            let s = shard(of: token, count: count)
-            tokenCounts[s] += 1
-            encoded.append((s, bytes))
-        }
+        for s in shardOf { tokenCounts[s] += 1 }
         var shards: [[UInt8]] = tokenCounts.map { var b: [UInt8] = []; VarInt.append($0, to: &b); return b }
-        for (s, bytes) in encoded { shards[s] += bytes }
+        for (s, entry) in zip(shardOf, entries) { shards[s] += entry.bytes }
         return shards
     }
 
@@ -267,7 +315,7 @@ public struct SearchIndexer: Sendable {
 
     /// The files of the index and the path of the manifest (relative to the site's base).
     public func build(targetShardBytes: Int = SearchIndexer.targetShardBytes) -> (files: [OutputFile], manifest: String) {
-        let shards = SearchIndexer.shards(entries(), targetBytes: targetShardBytes)
+        let shards = SearchIndexer.shards(encodedEntries(), targetBytes: targetShardBytes)
         let regionGroups = groups.filter { $0.kind == .region }
         let regionIndex = Dictionary(uniqueKeysWithValues: regionGroups.enumerated().map { ($1.key, $0) })
 
