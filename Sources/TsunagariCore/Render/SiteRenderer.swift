@@ -56,10 +56,10 @@ public struct SiteRenderer: Sendable {
         var plans: [PagePlan] = []
         plans.append(PagePlan(path: "", template: "home", title: site.config.title, description: site.config.description, context: homeContext()))
 
-        plans.append(PagePlan(path: "windows/", template: "windows", title: "相談窓口の一覧", description: "すべての相談窓口",
-                              context: .map(["heading": .string("相談窓口の一覧"), "windows": .list(site.windows.indices.map(models.windowCard))])))
-        plans.append(PagePlan(path: "crisis/", template: "windows", title: "命に関わる相談の窓口", description: "命に関わる相談を受けるすべての窓口",
-                              context: .map(["heading": .string("命に関わる相談の窓口"), "windows": .list(allCrisisLines().map(models.windowCard))])))
+        plans += windowListPlans(path: "windows/", template: "windows", title: "相談窓口の一覧", description: "すべての相談窓口",
+                                 windows: Array(site.windows.indices)) { ["heading": .string("相談窓口の一覧")] }
+        plans += windowListPlans(path: "crisis/", template: "windows", title: "命に関わる相談の窓口", description: "命に関わる相談を受けるすべての窓口",
+                                 windows: allCrisisLines()) { ["heading": .string("命に関わる相談の窓口")] }
         for i in site.windows.indices {
             let w = site.windows[i]
             plans.append(PagePlan(path: SiteURLs.window(w.origin.slug), template: "window", title: w.name, description: w.summary, context: models.windowPage(i)))
@@ -102,6 +102,22 @@ public struct SiteRenderer: Sendable {
         return plans
     }
 
+    /// The pages of a window list (see Pagination): `context` is the view model without the
+    /// windows; each page adds its slice of the list and its navigation.
+    func windowListPlans(path: String, template: String, title: String, description: String?, windows: [Int],
+                         context: @escaping @Sendable () -> [String: TemplateValue]) -> [PagePlan] {
+        let pagination = Pagination(basePath: path, total: windows.count)
+        return (1...pagination.pageCount).map { n in
+            PagePlan(path: pagination.path(n), template: template, title: n == 1 ? title : "\(title)（\(n)ページ目）",
+                     description: description, context: {
+                         var page = context()
+                         page["windows"] = .list(windows[pagination.range(n)].map(models.windowCard))
+                         page["pagination"] = pagination.context(n, urls: urls)
+                         return .map(page)
+                     }())
+        }
+    }
+
     func homeContext() -> TemplateValue {
         .map([
             "kids_url": kidsContext() == nil ? .null : .string(urls.path("find/kids/")),
@@ -137,7 +153,6 @@ public struct SiteRenderer: Sendable {
                 if case .map(let m) = models.term(t, url: url(t.slug)) { context = m }
                 context["kind"] = .string(heading)
                 context["show_windows"] = .bool(kind != "points")
-                context["windows"] = models.list((windows[t.slug] ?? []).map(models.windowCard))
                 context["members"] = models.list((members[t.slug] ?? []).map(models.memberCard))
                 context["cases"] = models.list((cases[t.slug] ?? []).map(models.caseCard))
                 context["synonyms"] = models.list(t.synonyms.map { .string($0) })
@@ -148,7 +163,8 @@ public struct SiteRenderer: Sendable {
                     })
                 }
                 let termContext = context
-                plans.append(PagePlan(path: url(t.slug), template: "term", title: "\(t.label)（\(heading)）", description: t.description, context: .map(termContext)))
+                plans += windowListPlans(path: url(t.slug), template: "term", title: "\(t.label)（\(heading)）", description: t.description,
+                                         windows: windows[t.slug] ?? []) { termContext }
             }
         }
         add(site.categories, kind: "categories", heading: "悩みから探す", url: SiteURLs.category, windows: site.windowsByCategory, members: site.membersByCategory, cases: [:])
@@ -179,7 +195,6 @@ public struct SiteRenderer: Sendable {
             var context: [String: TemplateValue] = [
                 "label": .string(region.label), "reading": .string(region.reading), "code": .string(code),
                 "area": models.text(region.area),
-                "windows": models.list(available.map(models.windowCard)),
                 "local_count": .int(local.count),
                 "cases": models.list((site.casesByRegion[code] ?? []).map(models.caseCard)),
             ]
@@ -198,15 +213,15 @@ public struct SiteRenderer: Sendable {
                 guard !matching.isEmpty, region.level != .municipality else { continue }
                 categories.append(.map(["label": .string(t.label), "count": .int(matching.count),
                                         "url": .string(urls.path(SiteURLs.regionCategory(code, t.slug)))]))
-                plans.append(PagePlan(path: SiteURLs.regionCategory(code, t.slug), template: "region-category",
-                                      title: "\(region.label)で使える「\(t.label)」の相談窓口", description: nil, context: .map([
-                                        "region": models.regionLink(code), "category": models.term(t, url: SiteURLs.category(t.slug)),
-                                        "windows": .list(matching.map(models.windowCard)),
-                                      ])))
+                plans += windowListPlans(path: SiteURLs.regionCategory(code, t.slug), template: "region-category",
+                                         title: "\(region.label)で使える「\(t.label)」の相談窓口", description: nil, windows: matching) {
+                    ["region": models.regionLink(code), "category": models.term(t, url: SiteURLs.category(t.slug))]
+                }
             }
             context["categories"] = region.level == .municipality ? .null : models.list(categories)
             let regionContext = context
-            plans.append(PagePlan(path: SiteURLs.region(code), template: "region", title: "\(region.label)で使える相談窓口", description: nil, context: .map(regionContext)))
+            plans += windowListPlans(path: SiteURLs.region(code), template: "region", title: "\(region.label)で使える相談窓口", description: nil,
+                                     windows: available) { regionContext }
         }
         return plans
     }
