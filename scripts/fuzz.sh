@@ -45,6 +45,9 @@ build_module() {
   swiftc "${FLAGS[@]}" -module-name "$name" -wmo -c \
     $(find Sources/"$name" -name '*.swift' | sort) \
     -emit-module -emit-module-path "$B/obj/$name.swiftmodule" -o "$obj"
+  # swiftc leaves an object whose bytes did not change untouched (old mtime), which would
+  # make every later run compile the module again.
+  touch "$obj"
 }
 build_module TsunagariYAML
 build_module TsunagariMarkdown

@@ -49,6 +49,7 @@ final class ProcessTests: XCTestCase {
         var stderr: String
         /// Standard output (what script(1) copies from its terminal).
         var terminal: String
+        var pid: Int32
     }
 
     @discardableResult
@@ -77,7 +78,8 @@ final class ProcessTests: XCTestCase {
         done.wait()
         process.waitUntilExit()
         return Run(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
-                   stderr: String(decoding: data, as: UTF8.self), terminal: String(decoding: outputData, as: UTF8.self))
+                   stderr: String(decoding: data, as: UTF8.self), terminal: String(decoding: outputData, as: UTF8.self),
+                   pid: process.processIdentifier)
     }
 
     static func tree(_ root: URL) -> [String: Data] {
@@ -99,8 +101,9 @@ final class ProcessTests: XCTestCase {
         return "missing \(missing.prefix(5)), extra \(extra.prefix(5)), changed \(changed.prefix(5)) (\(changed.count))"
     }
 
-    /// SIGKILL after a random delay, ~50 times: the output folder always holds the whole
-    /// previous site, byte for byte.
+    /// SIGKILL after a random delay, 50 times (TSUNAGARI_KILL_ROUNDS to change): after every
+    /// kill the output folder holds the whole previous site, byte for byte (every path and
+    /// every file's bytes compared with the tree of a finished build).
     func testKillingTheBuildAtRandomMomentsLeavesThePreviousSiteWhole() throws {
         let binary = try requireBinary()
         let site = try Self.bigSite(windows: 60)
@@ -121,20 +124,35 @@ final class ProcessTests: XCTestCase {
         let seed = random.state
         let rounds = Int(ProcessInfo.processInfo.environment["TSUNAGARI_KILL_ROUNDS"] ?? "") ?? 50
         var killedMidBuild = 0
-        let deadline = Date().addingTimeInterval(45)
+        // Kills that landed while the new site was being written: that process's staging
+        // folder (.<output>.new-<pid>) is left behind for the next build to clear.
+        var killedWhileWriting = 0
+        let parent = site.output.deletingLastPathComponent()
+        let stagingPrefix = ".\(site.output.lastPathComponent).new-"
         var round = 0
-        while round < rounds && Date() < deadline {
+        // No time limit: every round runs, so the test makes exactly `rounds` kills.
+        var whole = true
+        while round < rounds {
             round += 1
             // Anywhere from process start to the end of a build.
             let delay = Double(random.below(1000)) / 1000 * buildTime
             let result = try run(binary, arguments, killAfter: delay)
-            if result.signaled { killedMidBuild += 1 }
+            if result.signaled {
+                killedMidBuild += 1
+                if FileManager.default.fileExists(atPath: parent.appendingPathComponent(stagingPrefix + "\(result.pid)").path) {
+                    killedWhileWriting += 1
+                }
+            } else {
+                XCTAssertEqual(result.status, 0, "round \(round): a build that was not killed failed: \(result.stderr)")
+            }
             let after = Self.tree(site.output)
             XCTAssertTrue(after == before, "round \(round) (kill after \(delay) s, seed \(seed)): \(Self.difference(before, after))")
-            if after != before { break }
+            if after != before { whole = false; break }
         }
-        print("kill test: \(round) rounds, \(killedMidBuild) killed mid-build, build time \(String(format: "%.2f", buildTime)) s, seed \(seed); the previous site was whole every time")
+        print("kill test: \(round) rounds, \(killedMidBuild) killed mid-build (\(killedWhileWriting) while the new site was being written), build time \(String(format: "%.2f", buildTime)) s, seed \(seed); \(whole ? "the previous site was whole every time" : "the previous site was DAMAGED")")
+        XCTAssertEqual(round, rounds, "every round should run")
         XCTAssertGreaterThan(killedMidBuild, round / 2, "most kills should land during a build")
+        XCTAssertGreaterThan(killedWhileWriting, 0, "some kills should land while the new site is being written")
 
         // A build after all that still succeeds and gives the same site.
         let last = try run(binary, arguments)
