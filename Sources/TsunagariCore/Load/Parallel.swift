@@ -27,3 +27,22 @@ public enum BuildThreads {
         return ProcessInfo.processInfo.activeProcessorCount
     }
 }
+
+/// Work started at once on a thread of its own; `wait()` gives its result.
+final class Background<T: Sendable>: @unchecked Sendable {
+    private var result: T?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ work: @escaping @Sendable () -> T) {
+        Thread { [self] in
+            result = work()
+            done.signal()
+        }.start()
+    }
+
+    func wait() -> T {
+        done.wait()
+        done.signal()   // a later wait returns at once
+        return result!
+    }
+}

@@ -1,5 +1,7 @@
 /// Atom and JSON Feed of symposium reports and windows by the date their facts were verified.
 struct Feeds {
+    static let paths = ["feed.xml", "feed.json"]
+
     let site: LinkedSite
     let urls: SiteURLs
 
@@ -44,6 +46,6 @@ struct Feeds {
             "{\"id\":\(JSONString.quote(item.id)),\"url\":\(JSONString.quote(item.url)),\"title\":\(JSONString.quote(item.title)),\"summary\":\(JSONString.quote(item.summary)),\"date_published\":\"\(item.date)T00:00:00+09:00\"}"
         }.joined(separator: ",")
         json += "]}\n"
-        return [OutputFile(path: "feed.xml", bytes: Array(atom.utf8)), OutputFile(path: "feed.json", bytes: Array(json.utf8))]
+        return [OutputFile(path: Feeds.paths[0], bytes: Array(atom.utf8)), OutputFile(path: Feeds.paths[1], bytes: Array(json.utf8))]
     }
 }

@@ -6,9 +6,11 @@ struct OpenData {
     let site: LinkedSite
     let urls: SiteURLs
 
+    static let paths = ["data/windows.json", "data/windows.csv"]
+
     func files() -> [OutputFile] {
-        [OutputFile(path: "data/windows.json", bytes: Array(json().utf8)),
-         OutputFile(path: "data/windows.csv", bytes: [0xEF, 0xBB, 0xBF] + Array(csv().utf8))]
+        [OutputFile(path: OpenData.paths[0], bytes: Array(json().utf8)),
+         OutputFile(path: OpenData.paths[1], bytes: [0xEF, 0xBB, 0xBF] + Array(csv().utf8))]
     }
 
     static let hsdsDays = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]

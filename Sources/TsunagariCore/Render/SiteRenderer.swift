@@ -339,8 +339,12 @@ public struct SiteRenderer: Sendable {
         let manifest = searchIndex.manifest
         let plans = StageTimer.measure("plan") { self.plans(searchIndex: { manifest }) }
         let frame = try PageFrame(self)
-        let extras = extraFiles(plans: plans, searchIndex: searchIndex.files)
-        try sink.prepare(paths: plans.map(\.outputPath) + extras.map(\.path))
+        let early: [OutputFile] = theme.assets.map { OutputFile(path: $0.path, bytes: $0.bytes) } + searchIndex.files
+        try sink.prepare(paths: plans.map(\.outputPath) + early.map(\.path) + SiteRenderer.documentPaths)
+        // Open data, feeds and the sitemap are made on another thread while the pages render:
+        // they are serial work (half a second on 10,000 windows) that would otherwise leave a
+        // core idle.
+        let documents = Background { self.documentFiles(plans: plans) }
 
         let failures: [Error?] = parallelMap(plans, threads: threads) { plan in
             do {
@@ -354,7 +358,7 @@ public struct SiteRenderer: Sendable {
             if let error = failure as? TemplateError { throw error }
             throw failure
         }
-        for file in extras { try sink.write(file) }
+        for file in early + documents.wait() { try sink.write(file) }
     }
 
     /// What every page shares: the site's values and the header, crisis block and footer.
@@ -391,16 +395,19 @@ public struct SiteRenderer: Sendable {
         return bytes
     }
 
-    /// The files that are not pages: theme assets, the search index, open data, feeds,
-    /// sitemap and robots.txt.
+    /// The files that are not pages: theme assets, the search index and `documentFiles`.
     func extraFiles(plans: [PagePlan], searchIndex: [OutputFile]) -> [OutputFile] {
-        var extras: [OutputFile] = theme.assets.map { OutputFile(path: $0.path, bytes: $0.bytes) }
-        extras += searchIndex
-        extras += OpenData(site: site, urls: urls).files()
-        extras += Feeds(site: site, urls: urls).files()
-        extras.append(OutputFile(path: "sitemap.xml", bytes: Array(sitemap(plans).utf8)))
-        extras.append(OutputFile(path: "robots.txt", bytes: Array("User-agent: *\nAllow: /\nDisallow: \(urls.path(site.config.healthReport))/\nSitemap: \(urls.absolute("sitemap.xml"))\n".utf8)))
-        return extras
+        theme.assets.map { OutputFile(path: $0.path, bytes: $0.bytes) } + searchIndex + documentFiles(plans: plans)
+    }
+
+    static let documentPaths = OpenData.paths + Feeds.paths + ["sitemap.xml", "robots.txt"]
+
+    /// Open data, feeds, sitemap and robots.txt (at `documentPaths`).
+    func documentFiles(plans: [PagePlan]) -> [OutputFile] {
+        OpenData(site: site, urls: urls).files() + Feeds(site: site, urls: urls).files() + [
+            OutputFile(path: "sitemap.xml", bytes: Array(sitemap(plans).utf8)),
+            OutputFile(path: "robots.txt", bytes: Array("User-agent: *\nAllow: /\nDisallow: \(urls.path(site.config.healthReport))/\nSitemap: \(urls.absolute("sitemap.xml"))\n".utf8)),
+        ]
     }
 
     func sitemap(_ plans: [PagePlan]) -> String {
