@@ -120,6 +120,32 @@ final class SearchIndexTests: XCTestCase {
         XCTAssertFalse(ranked.contains("koto-line"))
     }
 
+    func testASynonymThatIsTheQueryBeatsOneThatContainsIt() throws {
+        // Two worries whose synonyms both hold いじめ: the one where it is the whole word ranks
+        // first, though its window sorts last by reading (before, both scored alike).
+        try site.write("content/taxonomies/categories.yml", """
+        - slug: kosodate
+          label: 子育て
+          reading: こそだて
+        - slug: kodoku
+          label: 孤独・孤立
+          reading: こどく・こりつ
+        - slug: shigoto
+          label: 仕事
+          reading: しごと
+          synonyms: [職場のいじめ, パワハラ]
+        - slug: gakko
+          label: 学校・いじめ
+          reading: がっこういじめ
+          synonyms: [いじめ, 不登校]
+        """)
+        try window("work", name: "あおば相談室", reading: "あおばそうだんしつ", summary: "話を聞きます", categories: "[shigoto]")
+        try window("school", name: "わかば相談室", reading: "わかばそうだんしつ", summary: "話を聞きます", categories: "[gakko]")
+        let (reader, docs) = try reader(linked())
+        XCTAssertEqual(slugs("いじめ", reader, docs), ["school", "work"])
+        XCTAssertEqual(slugs("イジメ", reader, docs), ["school", "work"], "katakana finds the same")
+    }
+
     func testCrisisLinesComeFirstAndWindowsBeforeOtherEntries() throws {
         // tokyo-line's short summary scores higher on 子育て than national-line's: the crisis
         // line still comes first.

@@ -7,7 +7,9 @@ import Foundation
 ///     impact = idf(t) · Σ_field weight · tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen))
 /// The categories field is not stored per document: a token found in the words of a group
 /// (a category's label, reading and synonyms, a region's name, …) stores a hit on the group,
-/// and the browser adds the hit's impact to every document of the group.
+/// and the browser adds the hit's impact to every document of the group. The hit's impact is
+/// idf(t) · weight · the BM25 term score of t in the group's best word for it (each word a
+/// field, normalized by the average word length).
 public struct SearchIndexer: Sendable {
     public struct Weights: Sendable {
         public var name = 10.0
@@ -90,25 +92,31 @@ public struct SearchIndexer: Sendable {
         for (d, terms) in perDoc.enumerated() {
             for token in terms.tf.keys { postings[token, default: []].append(Int32(d)) }
         }
-        // Token → groups whose words have it.
-        var hits: [String: [Int]] = [:]
-        for (g, group) in groups.enumerated() {
-            var seen = Set<String>()
-            for word in group.words {
-                for t in SearchText.indexTokens(word, unigrams: true) where seen.insert(t).inserted {
-                    hits[t, default: []].append(g)
-                }
-            }
-        }
-        let tokens = Array(Set(postings.keys).union(hits.keys)).sorted()
-        let postingsOf = postings, hitsOf = hits
-
         @Sendable func idf(_ df: Int) -> Double { log(1 + (Double(n) - Double(df) + 0.5) / (Double(df) + 0.5)) }
         @Sendable func saturate(_ tf: Int32, _ len: Int, _ avg: Double) -> Double {
             guard tf > 0 else { return 0 }
             let t = Double(tf)
             return t * (SearchIndexer.k1 + 1) / (t + SearchIndexer.k1 * (1 - SearchIndexer.b + SearchIndexer.b * Double(len) / avg))
         }
+
+        // Token → groups whose words have it, each with the token's BM25 term score in the
+        // best of those words (each word a field of its own length). A token that is most of a
+        // short word counts for more than one inside a long word: いじめ finds the category
+        // whose synonym is いじめ before the one whose synonym is 職場のいじめ.
+        let words = groups.enumerated().flatMap { g, group in group.words.map { (g, SearchText.indexTokens($0, unigrams: true)) } }
+        let avgWord = max(1, Double(words.reduce(0) { $0 + $1.1.count }) / Double(max(1, words.count)))
+        var hitScores: [String: [Int: Double]] = [:]
+        for (g, wordTokens) in words {
+            var tf: [String: Int32] = [:]
+            for t in wordTokens { tf[t, default: 0] += 1 }
+            for (t, count) in tf {
+                let score = saturate(count, wordTokens.count, avgWord)
+                hitScores[t, default: [:]][g] = max(hitScores[t]?[g] ?? 0, score)
+            }
+        }
+        let hits = hitScores.mapValues { $0.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+        let tokens = Array(Set(postings.keys).union(hits.keys)).sorted()
+        let postingsOf = postings, hitsOf = hits
         let w = weights
         let groups = self.groups
         // Raw impacts, then one scale for all so that levels compare across tokens.
@@ -119,7 +127,7 @@ public struct SearchIndexer: Sendable {
             var df = docs.count
             if !groupHits.isEmpty {
                 var all = Set(docs.map(Int.init))
-                for g in groupHits { all.formUnion(groups[g].docs) }
+                for (g, _) in groupHits { all.formUnion(groups[g].docs) }
                 df = all.count
             }
             let weight = idf(df)
@@ -131,7 +139,7 @@ public struct SearchIndexer: Sendable {
                     + w.body * saturate(tf.2, terms.lengths.2, avg.2)
                 return (Int(d), weight * score)
             }
-            return Raw(df: df, hits: groupHits.map { ($0, weight * w.terms) }, postings: p)
+            return Raw(df: df, hits: groupHits.map { ($0.0, weight * w.terms * $0.1) }, postings: p)
         }
         var top = 0.0
         for r in raws {
