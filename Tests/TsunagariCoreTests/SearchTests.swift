@@ -122,28 +122,33 @@ final class SearchIndexTests: XCTestCase {
 
     func testASynonymThatIsTheQueryBeatsOneThatContainsIt() throws {
         // Two worries whose synonyms both hold いじめ: the one where it is the whole word ranks
-        // first, though its window sorts last by reading (before, both scored alike).
+        // first, though its window takes the higher id (worry order, then slug); before, both
+        // scored alike and the id decided.
         try site.write("content/taxonomies/categories.yml", """
-        - slug: kosodate
-          label: 子育て
-          reading: こそだて
-        - slug: kodoku
-          label: 孤独・孤立
-          reading: こどく・こりつ
         - slug: shigoto
           label: 仕事
           reading: しごと
+          order: 1
           synonyms: [職場のいじめ, パワハラ]
         - slug: gakko
           label: 学校・いじめ
           reading: がっこういじめ
+          order: 2
           synonyms: [いじめ, 不登校]
+        - slug: kosodate
+          label: 子育て
+          reading: こそだて
+          order: 3
+        - slug: kodoku
+          label: 孤独・孤立
+          reading: こどく・こりつ
+          order: 4
         """)
-        try window("work", name: "あおば相談室", reading: "あおばそうだんしつ", summary: "話を聞きます", categories: "[shigoto]")
-        try window("school", name: "わかば相談室", reading: "わかばそうだんしつ", summary: "話を聞きます", categories: "[gakko]")
+        try window("a-work", name: "あおば相談室", reading: "あおばそうだんしつ", summary: "話を聞きます", categories: "[shigoto]")
+        try window("z-school", name: "わかば相談室", reading: "わかばそうだんしつ", summary: "話を聞きます", categories: "[gakko]")
         let (reader, docs) = try reader(linked())
-        XCTAssertEqual(slugs("いじめ", reader, docs), ["school", "work"])
-        XCTAssertEqual(slugs("イジメ", reader, docs), ["school", "work"], "katakana finds the same")
+        XCTAssertEqual(slugs("いじめ", reader, docs), ["z-school", "a-work"])
+        XCTAssertEqual(slugs("イジメ", reader, docs), ["z-school", "a-work"], "katakana finds the same")
     }
 
     func testCrisisLinesComeFirstAndWindowsBeforeOtherEntries() throws {
