@@ -136,6 +136,37 @@ final class SearchIndexTests: XCTestCase {
         XCTAssertFalse(ranked.contains("koto-line"))
     }
 
+    func testASynonymThatIsTheQueryBeatsOneThatContainsIt() throws {
+        // Two worries whose synonyms both hold いじめ: the one where it is the whole word ranks
+        // first, though its window takes the higher id (worry order, then slug); before, both
+        // scored alike and the id decided.
+        try site.write("content/taxonomies/categories.yml", """
+        - slug: shigoto
+          label: 仕事
+          reading: しごと
+          order: 1
+          synonyms: [職場のいじめ, パワハラ]
+        - slug: gakko
+          label: 学校・いじめ
+          reading: がっこういじめ
+          order: 2
+          synonyms: [いじめ, 不登校]
+        - slug: kosodate
+          label: 子育て
+          reading: こそだて
+          order: 3
+        - slug: kodoku
+          label: 孤独・孤立
+          reading: こどく・こりつ
+          order: 4
+        """)
+        try window("a-work", name: "あおば相談室", reading: "あおばそうだんしつ", summary: "話を聞きます", categories: "[shigoto]")
+        try window("z-school", name: "わかば相談室", reading: "わかばそうだんしつ", summary: "話を聞きます", categories: "[gakko]")
+        let (reader, docs) = try reader(linked())
+        XCTAssertEqual(slugs("いじめ", reader, docs), ["z-school", "a-work"])
+        XCTAssertEqual(slugs("イジメ", reader, docs), ["z-school", "a-work"], "katakana finds the same")
+    }
+
     func testCrisisLinesComeFirstAndWindowsBeforeOtherEntries() throws {
         // tokyo-line's short summary scores higher on 子育て than national-line's: the crisis
         // line still comes first.

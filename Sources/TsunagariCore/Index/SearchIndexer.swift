@@ -7,7 +7,9 @@ import Foundation
 ///     impact = idf(t) · Σ_field weight · tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen))
 /// The categories field is not stored per document: a token found in the words of a group
 /// (a category's label, reading and synonyms, a region's name, …) stores a hit on the group,
-/// and the browser adds the hit's impact to every document of the group.
+/// and the browser adds the hit's impact to every document of the group. The hit's impact is
+/// idf(t) · weight · the BM25 term score of t in the group's best word for it (each word a
+/// field, normalized by the average word length).
 public struct SearchIndexer: Sendable {
     public struct Weights: Sendable {
         public var name = 10.0
@@ -145,26 +147,32 @@ public struct SearchIndexer: Sendable {
         let sums = lengths.reduce((0, 0, 0)) { ($0.0 + Int($1.0), $0.1 + Int($1.1), $0.2 + Int($1.2)) }
         let count = Double(max(1, n))
         let avg = (max(1, Double(sums.0) / count), max(1, Double(sums.1) / count), max(1, Double(sums.2) / count))
-        // Token → groups whose words have it.
-        var hits: [String: [Int]] = [:]
-        for (g, group) in groups.enumerated() {
-            var seen = Set<String>()
-            for word in group.words {
-                for t in SearchText.indexTokens(word, unigrams: true) where seen.insert(t).inserted {
-                    hits[t, default: []].append(g)
-                }
-            }
-        }
-        let tokens = Array(Set(postings.keys).union(hits.keys)).sorted()
-        let postingsOf = postings, hitsOf = hits, docLengths = lengths
-        postings = [:]
-
         @Sendable func idf(_ df: Int) -> Double { log(1 + (Double(n) - Double(df) + 0.5) / (Double(df) + 0.5)) }
         @Sendable func saturate(_ tf: Int32, _ len: Int32, _ avg: Double) -> Double {
             guard tf > 0 else { return 0 }
             let t = Double(tf)
             return t * (SearchIndexer.k1 + 1) / (t + SearchIndexer.k1 * (1 - SearchIndexer.b + SearchIndexer.b * Double(len) / avg))
         }
+
+        // Token → groups whose words have it, each with the token's BM25 term score in the
+        // best of those words (each word a field of its own length). A token that is most of a
+        // short word counts for more than one inside a long word: いじめ finds the category
+        // whose synonym is いじめ before the one whose synonym is 職場のいじめ.
+        let words = groups.enumerated().flatMap { g, group in group.words.map { (g, SearchText.indexTokens($0, unigrams: true)) } }
+        let avgWord = max(1, Double(words.reduce(0) { $0 + $1.1.count }) / Double(max(1, words.count)))
+        var hitScores: [String: [Int: Double]] = [:]
+        for (g, wordTokens) in words {
+            var tf: [String: Int32] = [:]
+            for t in wordTokens { tf[t, default: 0] += 1 }
+            for (t, count) in tf {
+                let score = saturate(count, Int32(wordTokens.count), avgWord)
+                hitScores[t, default: [:]][g] = max(hitScores[t]?[g] ?? 0, score)
+            }
+        }
+        let hits = hitScores.mapValues { $0.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+        let tokens = Array(Set(postings.keys).union(hits.keys)).sorted()
+        let postingsOf = postings, hitsOf = hits, docLengths = lengths
+        postings = [:]
         let w = weights
         let groups = self.groups
         @Sendable func documentFrequency(_ token: String) -> Int {
@@ -172,7 +180,7 @@ public struct SearchIndexer: Sendable {
             guard let groupHits = hitsOf[token], !groupHits.isEmpty else { return docs.count }
             var all = Set<Int>()
             docs.forEach { all.insert(Int($0.doc)) }
-            for g in groupHits { all.formUnion(groups[g].docs) }
+            for (g, _) in groupHits { all.formUnion(groups[g].docs) }
             return all.count
         }
         @Sendable func score(_ p: Posting, _ weight: Double) -> Double {
@@ -185,7 +193,7 @@ public struct SearchIndexer: Sendable {
         let stats: [(df: Int, top: Double)] = parallelMap(tokens, threads: threads) { token in
             let df = documentFrequency(token)
             let weight = idf(df)
-            var top = hitsOf[token] == nil ? 0 : weight * w.terms
+            var top = (hitsOf[token] ?? []).reduce(0.0) { max($0, weight * w.terms * $1.1) }
             postingsOf[token]?.forEach { top = max(top, score($0, weight)) }
             return (df, top)
         }
@@ -202,7 +210,7 @@ public struct SearchIndexer: Sendable {
             let weight = idf(stats[i].df)
             var levels: [(doc: Int, level: Int)] = []
             postingsOf[token]?.forEach { levels.append((Int($0.doc), level(score($0, weight)))) }
-            let entry = Entry(df: stats[i].df, groupHits: (hitsOf[token] ?? []).map { ($0, level(weight * w.terms)) }, postings: levels)
+            let entry = Entry(df: stats[i].df, groupHits: (hitsOf[token] ?? []).map { ($0.0, level(weight * w.terms * $0.1)) }, postings: levels)
             var bytes: [UInt8] = []
             SearchIndexer.encode(token, entry, into: &bytes)
             return bytes
