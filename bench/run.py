@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark: tsunagari beside Hugo (and Pagefind) on the same generated content.
 
-    python3 bench/run.py [--sizes 1000,10000,100000] [--runs 3] [--out /tmp/tsunagari-bench]
+    python3 bench/run.py [--sizes 1000,10000,100000] [--runs 3] [--large-runs 1] [--pagefind-max 10000]
+                         [--out /tmp/tsunagari-bench]
 
 For each size: generates the site (bench/generate.py), builds it with tsunagari and with Hugo
 several times, runs Pagefind over Hugo's output and over ours, measures the one-file-edit
@@ -107,11 +108,13 @@ def main():
     ap.add_argument("--pagefind-max", type=int, default=100000,
                     help="skip Pagefind above this many windows (it needs ~17 GiB per 100,000 pages)")
     ap.add_argument("--edit-runs", type=int, default=3)
+    ap.add_argument("--large-runs", type=int, default=1, help="runs per tool at 100,000 windows and above")
     args = ap.parse_args()
     if not os.path.exists(BIN):
         subprocess.run(["swift", "build", "-c", "release", "--product", "tsunagari"], cwd=ROOT, check=True)
     rows = []
     for n in [int(s) for s in args.sizes.split(",")]:
+        runs = args.large_runs if n >= 100000 else args.runs
         gen = os.path.join(args.out, str(n))
         subprocess.run([sys.executable, os.path.join(ROOT, "bench", "generate.py"), str(n), gen], check=True)
         site, hugo_site = os.path.join(gen, "tsunagari"), os.path.join(gen, "hugo")
@@ -123,7 +126,7 @@ def main():
             result = timed([BIN, "build", "--source", site, "--output", ts_out])
             settle(gen)
             return result
-        ts = median_runs(args.runs, ts_once)
+        ts = median_runs(runs, ts_once)
 
         def hugo_once():
             if os.path.exists(hugo_out):
@@ -131,7 +134,7 @@ def main():
             result = timed(["hugo", "--quiet", "-d", hugo_out], cwd=hugo_site)
             time.sleep(3)
             return result
-        hg = median_runs(args.runs, hugo_once)
+        hg = median_runs(runs, hugo_once)
         shutil.rmtree(trash, ignore_errors=True)
 
         row = {"n": n, "ts": ts, "hugo": hg, "ts_pages": count(ts_out, ".html"), "hugo_pages": count(hugo_out, ".html"),

@@ -41,7 +41,27 @@ final class SearchTextTests: XCTestCase {
         for _ in 0..<5000 {
             let text = (0..<Int.random(in: 0...8, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined()
             let expected = text.precomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping.lowercased()
-            XCTAssertEqual(String(SearchText.fold(text)), expected, "fold of \(Array(text.unicodeScalars).map { String($0.value, radix: 16) })")
+            XCTAssertEqual(SearchText.string(SearchText.fold(text)), expected, "fold of \(Array(text.unicodeScalars).map { String($0.value, radix: 16) })")
+        }
+    }
+
+    /// The indexer's scalar-level cut gives the tokens that `runs` and `bigrams` (the
+    /// definitions the query side uses) give, on random mixes of scripts and separators.
+    func testIndexTokensAgreeWithRunsAndBigrams() {
+        let alphabet: [String] = ["a", "Z", "7", " ", "・", "、", "か", "カ", "ｶ", "ﾞ", "ー", "-", "子", "育", "Ａ", "é", "\u{0301}", "ß", "🙂", "々"]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            let text = (0..<Int.random(in: 0...10, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined()
+            for unigrams in [false, true] {
+                var expected: [String] = []
+                for run in SearchText.runs(normalized: SearchText.normalize(text)) {
+                    let scalars = Array(run.text.unicodeScalars)
+                    if !run.japanese || scalars.count == 1 { expected.append(run.text); continue }
+                    expected += SearchText.bigrams(run)
+                    if unigrams { expected += scalars.map { String($0) } }
+                }
+                XCTAssertEqual(SearchText.indexTokens(text, unigrams: unigrams), expected, text)
+            }
         }
     }
 

@@ -17,10 +17,17 @@ import Foundation
 /// (punctuation, symbols, ・, spaces) separates.
 public enum SearchText {
     public static func normalize(_ text: String) -> String {
+        string(normalizedScalars(text))
+    }
+
+    /// The normalized text as scalars (the indexer cuts tokens from them without making a
+    /// String in between; building strings scalar by scalar was most of the indexing time).
+    static func normalizedScalars(_ text: String) -> [Unicode.Scalar] {
         // Foundation's NFKC leaves a half-width voiced mark uncomposed (ｸﾞ → ク + U+3099):
         // composing again gives the NFKC the browser computes (グ).
         let folded = fold(text)
-        var out = String.UnicodeScalarView()
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(folded.count)
         var previous: Unicode.Scalar? = nil
         var pendingSpace = false
         for scalar in folded {
@@ -35,7 +42,7 @@ public enum SearchText {
                 }
                 s = " "
             }
-            if s.properties.isWhitespace {
+            if isWhitespace(s) {
                 if !out.isEmpty { pendingSpace = true }
                 previous = nil
                 continue
@@ -44,15 +51,30 @@ public enum SearchText {
             out.append(s)
             previous = s
         }
-        return String(out)
+        return out
+    }
+
+    @inline(__always)
+    static func isWhitespace(_ s: Unicode.Scalar) -> Bool {
+        if s.value < 0x80 { return s == " " || (0x09...0x0D).contains(s.value) }
+        return s.properties.isWhitespace
+    }
+
+    /// A String of scalars, through their UTF-8 bytes.
+    static func string<C: Collection>(_ scalars: C) -> String where C.Element == Unicode.Scalar {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scalars.count * 3)
+        for s in scalars { UTF8.encode(s) { bytes.append($0) } }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// NFKC, then lower case. Most text is ASCII, kana and common kanji, which NFKC leaves
     /// alone, so only the runs of other characters go through Foundation's normalization (the
     /// slowest step of indexing), each with the character before it, which a following mark
     /// may compose with. The characters of the stable set never compose with what precedes them.
-    static func fold(_ text: String) -> String.UnicodeScalarView {
-        var out = String.UnicodeScalarView()
+    static func fold(_ text: String) -> [Unicode.Scalar] {
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(text.utf8.count)
         var pending = String.UnicodeScalarView()
         var lastStable: Unicode.Scalar? = nil
         func lower(_ s: Unicode.Scalar) -> Unicode.Scalar { (0x41...0x5A).contains(s.value) ? Unicode.Scalar(s.value + 0x20)! : s }
@@ -115,6 +137,7 @@ public enum SearchText {
 
     /// Letters, marks and digits of other scripts: kept whole as words.
     static func isWord(_ s: Unicode.Scalar) -> Bool {
+        if s.value < 0x80 { return (0x30...0x39).contains(s.value) || (0x41...0x5A).contains(s.value) || (0x61...0x7A).contains(s.value) }
         switch s.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
              .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber:
@@ -181,17 +204,30 @@ public enum SearchText {
 
     /// The tokens of a field of a document, with repeats (for term frequencies). With
     /// `unigrams`, every character of a Japanese run is a token too, so that a one-character
-    /// query finds it.
+    /// query finds it. (The same cut as `runs` and `bigrams`, on scalars.)
     public static func indexTokens(_ text: String, unigrams: Bool) -> [String] {
+        let scalars = normalizedScalars(text)
         var tokens: [String] = []
-        for run in runs(normalized: normalize(text)) {
-            if run.japanese {
-                let scalars = Array(run.text.unicodeScalars)
-                if scalars.count == 1 { tokens.append(run.text); continue }
-                tokens += bigrams(run)
-                if unigrams { for s in scalars { tokens.append(String(s)) } }
+        var i = 0
+        while i < scalars.count {
+            let s = scalars[i]
+            if isJapanese(s) {
+                var j = i + 1
+                while j < scalars.count && isJapanese(scalars[j]) { j += 1 }
+                if j - i == 1 {
+                    tokens.append(string(CollectionOfOne(s)))
+                } else {
+                    for k in i..<(j - 1) { tokens.append(string(scalars[k...k + 1])) }
+                    if unigrams { for k in i..<j { tokens.append(string(CollectionOfOne(scalars[k]))) } }
+                }
+                i = j
+            } else if isWord(s) {
+                var j = i + 1
+                while j < scalars.count && !isJapanese(scalars[j]) && isWord(scalars[j]) { j += 1 }
+                tokens.append(string(scalars[i..<j]))
+                i = j
             } else {
-                tokens.append(run.text)
+                i += 1
             }
         }
         return tokens
