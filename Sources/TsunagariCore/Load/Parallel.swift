@@ -7,7 +7,11 @@ func parallelMap<T: Sendable, U: Sendable>(_ items: [T], threads: Int = ProcessI
     if items.count < 2 || threads <= 1 { return items.map(transform) }
     let results = UnsafeMutableBufferPointer<U?>.allocate(capacity: items.count)
     results.initialize(repeating: nil)
-    defer { results.deallocate() }
+    defer {
+        // The slots hold references (strings, arrays): release them before freeing the memory.
+        _ = results.deinitialize()
+        results.deallocate()
+    }
     let chunks = min(items.count, threads * 4)
     nonisolated(unsafe) let slots = results
     DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
