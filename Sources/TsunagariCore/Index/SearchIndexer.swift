@@ -99,11 +99,19 @@ public struct SearchIndexer: Sendable {
         var last: Int32 = -1
         var count = 0
 
+        /// Most postings are body-only with a small count: those take the gap and one byte
+        /// (`count << 1`); any other is the gap, a byte `1`, then the three counts.
         mutating func append(_ p: Posting) {
             VarInt.append(Int(p.doc - last), to: &bytes)
-            VarInt.append(Int(p.frequencies.name), to: &bytes)
-            VarInt.append(Int(p.frequencies.summary), to: &bytes)
-            VarInt.append(Int(p.frequencies.body), to: &bytes)
+            let f = p.frequencies
+            if f.name == 0 && f.summary == 0 && f.body < 128 {
+                bytes.append(UInt8(f.body) << 1)
+            } else {
+                bytes.append(1)
+                VarInt.append(Int(f.name), to: &bytes)
+                VarInt.append(Int(f.summary), to: &bytes)
+                VarInt.append(Int(f.body), to: &bytes)
+            }
             last = p.doc
             count += 1
         }
@@ -113,10 +121,17 @@ public struct SearchIndexer: Sendable {
             var doc: Int32 = -1
             while offset < bytes.count {
                 doc += Int32(VarInt.read(bytes, &offset))
-                let name = Int32(VarInt.read(bytes, &offset))
-                let summary = Int32(VarInt.read(bytes, &offset))
-                let bodyCount = Int32(VarInt.read(bytes, &offset))
-                body(Posting(doc: doc, frequencies: Frequencies(name: name, summary: summary, body: bodyCount)))
+                let head = bytes[offset]
+                offset += 1
+                var f = Frequencies()
+                if head & 1 == 0 {
+                    f.body = Int32(head >> 1)
+                } else {
+                    f.name = Int32(VarInt.read(bytes, &offset))
+                    f.summary = Int32(VarInt.read(bytes, &offset))
+                    f.body = Int32(VarInt.read(bytes, &offset))
+                }
+                body(Posting(doc: doc, frequencies: f))
             }
         }
     }

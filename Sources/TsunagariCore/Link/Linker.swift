@@ -138,24 +138,37 @@ public enum Linker {
             return bits
         }
         let (servedBy, regionsOf) = (windowsServing, windowRegions)
-        let relatedWindows: [[Int]] = parallelMap(Array(windows.indices)) { i in
-            var candidates = Set<Int>()
-            for code in regionsOf[i] {
-                for place in regions.containing(code) { candidates.formUnion(servedBy[place] ?? []) }
+        // Windows in chunks, each with one "seen" array (no hashing of thousands of candidates
+        // per window), and the best five kept while scanning instead of sorting every candidate.
+        let windowCount = windows.count
+        let chunkSize = 256
+        let chunks = stride(from: 0, to: windowCount, by: chunkSize).map { $0..<min(windowCount, $0 + chunkSize) }
+        let relatedWindows: [[Int]] = parallelMap(chunks) { chunk in
+            var seenBy = [Int32](repeating: -1, count: windowCount)
+            return chunk.map { i in
+                seenBy[i] = Int32(i)
+                let mine = categoryBits[i]
+                let myRegions = Set(regionsOf[i])
+                var best: [(score: Int, index: Int)] = []
+                for code in regionsOf[i] {
+                    for place in regions.containing(code) {
+                        for j in servedBy[place] ?? [] where seenBy[j] != Int32(i) {
+                            seenBy[j] = Int32(i)
+                            var shared = 0
+                            for w in 0..<words { shared += (mine[w] & categoryBits[j][w]).nonzeroBitCount }
+                            guard shared > 0 else { continue }
+                            let score = shared * 2 + (regionsOf[j].contains(where: myRegions.contains) ? 1 : 0)
+                            // Rank: higher score first, then the earlier window.
+                            if best.count == 5, let last = best.last, score < last.score || (score == last.score && j > last.index) { continue }
+                            let at = best.firstIndex { score > $0.score || (score == $0.score && j < $0.index) } ?? best.count
+                            best.insert((score, j), at: at)
+                            if best.count > 5 { best.removeLast() }
+                        }
+                    }
+                }
+                return best.map(\.index)
             }
-            candidates.remove(i)
-            let mine = categoryBits[i]
-            let myRegions = Set(regionsOf[i])
-            var scored: [(score: Int, index: Int)] = []
-            for j in candidates {
-                var shared = 0
-                for w in 0..<words { shared += (mine[w] & categoryBits[j][w]).nonzeroBitCount }
-                guard shared > 0 else { continue }
-                let sameRegion = regionsOf[j].contains(where: myRegions.contains)
-                scored.append((shared * 2 + (sameRegion ? 1 : 0), j))
-            }
-            return scored.sorted { ($1.score, $0.index) < ($0.score, $1.index) }.prefix(5).map(\.index)
-        }
+        }.flatMap { $0 }
         let relatedCases: [[Int]] = cases.indices.map { i in
             var scores: [Int: Int] = [:]
             for p in casePoints[i] { for j in casesByPoint[p] ?? [] where j != i { scores[j, default: 0] += 1 } }
