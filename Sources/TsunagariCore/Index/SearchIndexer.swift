@@ -26,8 +26,9 @@ public struct SearchIndexer: Sendable {
     /// Size a shard should stay under; the shard count is the power of two that gets there.
     public static let targetShardBytes = 6 * 1024
     static let maxShards = 1024
-    /// Documents per chunk of result-list data.
-    static let chunkSize = 16
+    /// Documents per chunk of result-list data: small, because the first results of a query
+    /// are spread over the documents, and each one fetches its whole chunk.
+    static let chunkSize = 4
     /// The life stage meaning "anyone": the finder counts its windows as fitting every stage.
     public static let everyoneStage = "dare-demo"
     /// The life stage of children and young people (18歳以下): the finder's entry for them.
