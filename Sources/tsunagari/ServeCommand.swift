@@ -41,13 +41,21 @@ struct ServeCommand: AsyncParsableCommand {
             ServeCommand.respond(to: request.path, preview: preview)
         }
 
-        let watcher = Task.detached {
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: 200_000_000)
-                if preview.rebuildIfChanged() { reportBuild(preview.current) }
+        // inotify wakes a rebuild as soon as a file is saved; without it, poll the files.
+        let changes = ChangeWatcher(root: preview.options.source)
+        Thread {
+            while true {
+                if let changes {
+                    if changes.wait(milliseconds: 1000) {
+                        preview.rebuild()
+                        reportBuild(preview.current)
+                    }
+                } else {
+                    Thread.sleep(forTimeInterval: 0.2)
+                    if preview.rebuildIfChanged() { reportBuild(preview.current) }
+                }
             }
-        }
-        defer { watcher.cancel() }
+        }.start()
         let task = Task { try await server.run() }
         try await server.waitUntilListening()
         if let address = await server.listeningAddress, case let .ip4(ip, listeningPort) = address {

@@ -127,4 +127,22 @@ final class EditorTests: XCTestCase {
         XCTAssertEqual(preview.cache.parsedLastTime, 0, "a deleted file parses nothing")
         XCTAssertNil(try preview.file(for: "/windows/koto-line/index.html"))
     }
+
+    /// The preview wakes on a save (inotify), not by polling: nothing changed, no wake; a file
+    /// written, a wake; a file in a folder made after the watch started, a wake too.
+    func testChangeWatcherWakesOnSavesInNewFoldersToo() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        guard let watcher = ChangeWatcher(root: site.root) else { throw XCTSkip("no inotify here") }
+        XCTAssertFalse(watcher.wait(milliseconds: 100), "nothing changed")
+        try site.write("content/windows/koto-line.md", try String(contentsOf: site.root.appendingPathComponent("content/windows/koto-line.md"), encoding: .utf8) + "\n")
+        XCTAssertTrue(watcher.wait(milliseconds: 2000))
+        XCTAssertFalse(watcher.wait(milliseconds: 100), "one save, one wake")
+        try FileManager.default.createDirectory(at: site.root.appendingPathComponent("themes/default/extra"), withIntermediateDirectories: true)
+        XCTAssertTrue(watcher.wait(milliseconds: 2000), "a new folder is a change")
+        try site.write("themes/default/extra/note.txt", "x")
+        XCTAssertTrue(watcher.wait(milliseconds: 2000), "and is watched from then on")
+        try site.write("site.yml", try String(contentsOf: site.root.appendingPathComponent("site.yml"), encoding: .utf8))
+        XCTAssertTrue(watcher.wait(milliseconds: 2000), "site.yml is watched")
+    }
 }

@@ -17,7 +17,15 @@ struct HealthReport {
         site.regions.byCode[code]?.area ?? "全国"
     }
 
+    /// The report's page; its view model is made only when the page renders.
     func plan(path: String) -> PagePlan {
+        var plan = PagePlan(path: path, template: "health", title: "コンテンツの状態（編集者向け）", description: nil, context: context())
+        plan.inSitemap = false
+        plan.noindex = true
+        return plan
+    }
+
+    func context() -> TemplateValue {
         let columns = ["全国"] + areas
         var rows: [TemplateValue] = []
         for term in site.categories {
@@ -45,7 +53,7 @@ struct HealthReport {
                              "path": .string(w.origin.path), "verified": models.text(w.verified?.value.description)])
             })
         }
-        let context: TemplateValue = .map([
+        return .map([
             "columns": .list(columns.map { .string($0) }),
             "rows": .list(rows),
             "chart": .string(barChart(perPrefecture)),
@@ -56,10 +64,6 @@ struct HealthReport {
             "stale_months": .int(site.config.staleAfterMonths),
             "today": .string(site.today.description),
         ])
-        var plan = PagePlan(path: path, template: "health", title: "コンテンツの状態（編集者向け）", description: nil, context: context)
-        plan.inSitemap = false
-        plan.noindex = true
-        return plan
     }
 
     /// A ranked horizontal bar chart of windows per prefecture (prefecture-level and local windows).

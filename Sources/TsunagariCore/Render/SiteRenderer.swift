@@ -42,10 +42,11 @@ public struct SiteRenderer: Sendable {
     let theme: Theme
     let models: ViewModels
 
-    public init(site: LinkedSite, theme: Theme) {
+    /// `lazyCards`: make each window's card when first needed (the preview server).
+    public init(site: LinkedSite, theme: Theme, lazyCards: Bool = false) {
         self.site = site
         self.theme = theme
-        self.models = ViewModels(site: site)
+        self.models = ViewModels(site: site, lazyCards: lazyCards)
     }
 
     var urls: SiteURLs { models.urls }

@@ -1,3 +1,4 @@
+import Foundation
 import TsunagariTemplates
 
 /// Builds the view model of each page: plain values the logic-less templates read.
@@ -6,13 +7,30 @@ struct ViewModels: Sendable {
     let site: LinkedSite
     let urls: SiteURLs
     /// Every window's card, made once: a window appears in many lists (terms, regions, related).
+    /// A build makes them all up front; the preview server, which renders a few pages after
+    /// each edit, makes each when first asked for.
     private(set) var cards: [TemplateValue] = []
+    private let cardCache: CardCache?
 
-    init(site: LinkedSite, threads: Int = BuildThreads.count) {
+    init(site: LinkedSite, threads: Int = BuildThreads.count, lazyCards: Bool = false) {
         self.site = site
         self.urls = SiteURLs(baseURL: site.config.baseURL)
+        cardCache = lazyCards ? CardCache(count: site.windows.count) : nil
+        guard !lazyCards else { return }
         let builder = self
         cards = parallelMap(Array(site.windows.indices), threads: threads) { builder.makeWindowCard($0) }
+    }
+
+    final class CardCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var cards: [TemplateValue?]
+        init(count: Int) { cards = Array(repeating: nil, count: count) }
+        func card(_ i: Int, _ make: (Int) -> TemplateValue) -> TemplateValue {
+            if let card = lock.withLock({ cards[i] }) { return card }
+            let card = make(i)
+            lock.withLock { cards[i] = card }
+            return card
+        }
     }
 
     // MARK: - Small values
@@ -87,7 +105,7 @@ struct ViewModels: Sendable {
     // MARK: - Windows
 
     /// The short form used in every list: name, summary, tel links, terms, regions.
-    func windowCard(_ i: Int) -> TemplateValue { cards[i] }
+    func windowCard(_ i: Int) -> TemplateValue { cardCache?.card(i, makeWindowCard) ?? cards[i] }
 
     func makeWindowCard(_ i: Int) -> TemplateValue {
         let w = site.windows[i]

@@ -32,7 +32,7 @@ final class LazySite: @unchecked Sendable {
     }
 
     init(site: LinkedSite, theme: Theme, threads: Int) throws {
-        renderer = SiteRenderer(site: site, theme: theme)
+        renderer = SiteRenderer(site: site, theme: theme, lazyCards: true)
         let index = LazyIndex { SearchIndexer(site: site, threads: threads).build() }
         self.index = index
         orderedPlans = renderer.plans(searchIndex: { index.value.manifest })
