@@ -138,6 +138,17 @@ public enum Linker {
             return bits
         }
         let (servedBy, regionsOf) = (windowsServing, windowRegions)
+        // Region codes as small integers: "same region" is asked of thousands of candidates
+        // per window on a large site, and hashing the code strings each time dominated linking.
+        var regionNumber: [String: Int32] = [:]
+        let regionIDs: [[Int32]] = windowRegions.map { codes in
+            codes.map { code in
+                if let n = regionNumber[code] { return n }
+                let n = Int32(regionNumber.count)
+                regionNumber[code] = n
+                return n
+            }
+        }
         // Windows in chunks, each with one "seen" array (no hashing of thousands of candidates
         // per window), and the best five kept while scanning instead of sorting every candidate.
         let windowCount = windows.count
@@ -148,7 +159,7 @@ public enum Linker {
             return chunk.map { i in
                 seenBy[i] = Int32(i)
                 let mine = categoryBits[i]
-                let myRegions = Set(regionsOf[i])
+                let myRegions = regionIDs[i]
                 var best: [(score: Int, index: Int)] = []
                 for code in regionsOf[i] {
                     for place in regions.containing(code) {
@@ -157,7 +168,7 @@ public enum Linker {
                             var shared = 0
                             for w in 0..<words { shared += (mine[w] & categoryBits[j][w]).nonzeroBitCount }
                             guard shared > 0 else { continue }
-                            let score = shared * 2 + (regionsOf[j].contains(where: myRegions.contains) ? 1 : 0)
+                            let score = shared * 2 + (regionIDs[j].contains(where: myRegions.contains) ? 1 : 0)
                             // Rank: higher score first, then the earlier window.
                             if best.count == 5, let last = best.last, score < last.score || (score == last.score && j > last.index) { continue }
                             let at = best.firstIndex { score > $0.score || (score == $0.score && j < $0.index) } ?? best.count
