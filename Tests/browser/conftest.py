@@ -30,6 +30,8 @@ from pathlib import Path
 
 import pytest
 
+from serving import stop_process
+
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "Tests" / "TsunagariCoreTests" / "Fixtures" / "basic"
 CHROMIUM = "/usr/bin/chromium"
@@ -119,12 +121,7 @@ class BuiltSite:
         return f"/{kind}/{names[0]}/"
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        stop_process(self.process)
 
 
 def quick_exit_url(site_yml: Path) -> str:

@@ -9,6 +9,17 @@ import urllib.request
 from pathlib import Path
 
 
+def stop_process(process: subprocess.Popen):
+    """Terminates a child process, killing it if it has not ended after 5 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class Served:
     """`tsunagari serve --source SOURCE --port 0`: the address it prints, and helpers to
     fetch pages and wait for rebuilds. Call stop() (the tests' fixture always does)."""
@@ -63,12 +74,6 @@ class Served:
                 return version, time.monotonic() - start
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.process.stdout.close()
         self.log.close()
