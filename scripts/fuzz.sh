@@ -55,9 +55,11 @@ build_module TsunagariTemplates
 build_module TsunagariCore
 
 EXE="$B/fuzz-$TARGET"
-if [[ ! -x "$EXE" || "$EXE" -ot Tests/fuzz/targets/$TARGET.swift || "$EXE" -ot "$B/obj/TsunagariCore.o" ]]; then
+# Checks shared with the regression tests, compiled into every target.
+SHARED=Tests/TsunagariCoreTests/UnsafeURLs.swift
+if [[ ! -x "$EXE" || "$EXE" -ot Tests/fuzz/targets/$TARGET.swift || "$EXE" -ot "$SHARED" || "$EXE" -ot "$B/obj/TsunagariCore.o" ]]; then
   echo "fuzz: linking $EXE" >&2
-  swiftc "${FLAGS[@]}" -module-name "fuzz_$TARGET" Tests/fuzz/targets/"$TARGET".swift \
+  swiftc "${FLAGS[@]}" -module-name "fuzz_$TARGET" Tests/fuzz/targets/"$TARGET".swift "$SHARED" \
     "$B"/obj/TsunagariYAML.o "$B"/obj/TsunagariMarkdown.o "$B"/obj/TsunagariTemplates.o "$B"/obj/TsunagariCore.o \
     -lyaml -lcmark -o "$EXE"
 fi
