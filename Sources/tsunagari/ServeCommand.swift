@@ -47,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
             while true {
                 if let changes {
                     if changes.wait(milliseconds: 1000) {
-                        preview.rebuild()
+                        preview.rebuild(changed: changes.takeChanges())
                         reportBuild(preview.current)
                     }
                 } else {

@@ -48,6 +48,19 @@ final class BuildTests: XCTestCase {
                        "no page for a region × category without windows")
     }
 
+    /// Related windows (same category, available in the same places) as one-line rows with
+    /// their tel links: five full cards were a third of every window page.
+    func testWindowPagesListRelatedWindowsAsRows() throws {
+        let tokyo = try site.page("windows/tokyo-line/index.html")
+        let related = try XCTUnwrap(tokyo.range(of: "<section aria-labelledby=\"related-heading\" class=\"related\">"))
+        let section = tokyo[related.upperBound...].components(separatedBy: "</section>")[0]
+        XCTAssertTrue(section.contains("<ul class=\"window-rows\">"))
+        XCTAssertTrue(section.contains("<li class=\"window-row\"><a class=\"window-row-name\" href=\"/windows/national-line/\">"))
+        XCTAssertTrue(section.contains("href=\"tel:"), "the related crisis line keeps its tel link")
+        XCTAssertFalse(section.contains("/windows/osaka-line/"), "not available to a resident of 東京都")
+        XCTAssertFalse(section.contains("class=\"card"))
+    }
+
     func testCrisisWindowsComeFirstInLists() throws {
         let list = try site.page("windows/index.html")
         let crisis = try XCTUnwrap(list.range(of: "/windows/national-line/"))

@@ -128,6 +128,75 @@ final class EditorTests: XCTestCase {
         XCTAssertNil(try preview.file(for: "/windows/koto-line/index.html"))
     }
 
+    /// Every file the preview serves equals the file a fresh build writes.
+    func assertServesTheBuild(_ preview: PreviewSite, _ site: TestSite, file: StaticString = #filePath, line: UInt = #line) throws {
+        let built = try Build.render(site.options()).files
+        XCTAssertGreaterThan(built.count, 20, file: file, line: line)
+        for f in built where try preview.file(for: "/" + f.path) != f.bytes {
+            XCTFail("\(f.path) differs from the build", file: file, line: line)
+        }
+        XCTAssertEqual(preview.current.diagnostics.filter { $0.severity == .error }, [], file: file, line: line)
+    }
+
+    /// Editing the text of a window patches it into the last site (nothing else is read or
+    /// linked) and serves exactly what a build would; an edit that moves links takes the full
+    /// path, and so do a new file and a taxonomy.
+    func testTextEditOfAWindowIsPatchedAndServesWhatABuildWrites() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        let preview = PreviewSite(options: site.options())
+        XCTAssertTrue(preview.rebuildIfChanged())
+        let path = "content/windows/tokyo-line.md"
+        let text = try String(contentsOf: site.root.appendingPathComponent(path), encoding: .utf8)
+        for file in ["/windows/tokyo-line/", "/windows/", "/regions/131083/", "/search/index.json"] { _ = try preview.file(for: file) }
+
+        try site.write(path, text.replacingOccurrences(of: "summary: 東京都の子育て相談", with: "summary: 東京都の子育ての相談（改訂）")
+                                 .replacingOccurrences(of: "name: 東京こそだて窓口", with: "name: 東京こそだて窓口（改名）"))
+        XCTAssertTrue(preview.rebuildIfChanged())
+        XCTAssertTrue(preview.current.patched, "a text edit is patched in")
+        XCTAssertEqual(preview.cache.parsedLastTime, 1)
+        XCTAssertTrue(String(decoding: try preview.file(for: "/regions/131083/")!, as: UTF8.self).contains("東京こそだて窓口（改名）"),
+                      "the pages that list the window show the new name")
+        try assertServesTheBuild(preview, site)
+
+        try site.write(path, text.replacingOccurrences(of: "categories: [kosodate]", with: "categories: [kosodate, kodoku]"))
+        XCTAssertTrue(preview.rebuildIfChanged())
+        XCTAssertFalse(preview.current.patched, "a new category moves the window into other lists: full path")
+        try assertServesTheBuild(preview, site)
+
+        try site.write(path, text.replacingOccurrences(of: "categories: [kosodate]", with: "categories: [kosodatee]"))
+        XCTAssertTrue(preview.rebuildIfChanged())
+        XCTAssertTrue(preview.current.failed, "an error is never patched in")
+        try site.write(path, text)
+        XCTAssertTrue(preview.rebuildIfChanged())
+        XCTAssertFalse(preview.current.failed)
+        try assertServesTheBuild(preview, site)
+
+        try site.write("content/windows/new-line.md", text.replacingOccurrences(of: "name: 東京こそだて窓口", with: "name: 新しい窓口"))
+        XCTAssertTrue(preview.rebuildIfChanged())
+        XCTAssertFalse(preview.current.patched, "a new file: full path")
+        try assertServesTheBuild(preview, site)
+    }
+
+    /// The watcher names what changed, relative to the site folder.
+    func testChangeWatcherNamesTheChangedFiles() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        guard let watcher = ChangeWatcher(root: site.root) else { throw XCTSkip("no inotify here") }
+        try site.write("content/windows/koto-line.md", try String(contentsOf: site.root.appendingPathComponent("content/windows/koto-line.md"), encoding: .utf8) + "\n")
+        XCTAssertTrue(watcher.wait(milliseconds: 2000))
+        // (The atomic write also names its temporary file, gone by now.)
+        let changes = watcher.takeChanges()
+        XCTAssertTrue(changes.contains("content/windows/koto-line.md"), "\(changes)")
+        XCTAssertTrue(changes.allSatisfy { $0.hasPrefix("content/windows/") }, "\(changes)")
+        XCTAssertEqual(watcher.takeChanges(), [], "taken once")
+        try site.write("site.yml", try String(contentsOf: site.root.appendingPathComponent("site.yml"), encoding: .utf8))
+        XCTAssertTrue(watcher.wait(milliseconds: 2000))
+        let rootChanges = watcher.takeChanges()
+        XCTAssertTrue(rootChanges.contains("site.yml"), "\(rootChanges)")
+        XCTAssertFalse(rootChanges.contains { $0.contains("/") }, "\(rootChanges)")
+    }
+
     /// The preview wakes on a save (inotify), not by polling: nothing changed, no wake; a file
     /// written, a wake; a file in a folder made after the watch started, a wake too.
     func testChangeWatcherWakesOnSavesInNewFoldersToo() throws {

@@ -44,10 +44,12 @@ public struct LinkedSite: Sendable {
     /// Windows available to a resident of `code` (national + prefecture + municipality),
     /// in display order.
     public func windowsAvailable(to code: String) -> [Int] {
-        let codes = regions.containing(code)
-        var set = Set<Int>()
-        for c in codes { set.formUnion(windowsServing[c] ?? []) }
-        return set.sorted()
+        var all = regions.containing(code).flatMap { windowsServing[$0] ?? [] }
+        all.sort()
+        var unique: [Int] = []
+        unique.reserveCapacity(all.count)
+        for i in all where unique.last != i { unique.append(i) }  // a window may serve two of the codes
+        return unique
     }
 
     public func category(_ slug: String) -> Term? { categories.first { $0.slug == slug } }

@@ -18,10 +18,15 @@ public enum Linker {
         }
 
         // Display order: crisis lines first, then by reading.
-        let windows = content.windows.sorted { a, b in
+        // (Sorted by keys of UTF-8 bytes: moving whole windows and comparing Strings, which
+        // normalizes Unicode on the way, was a tenth of a one-file edit in the preview.)
+        let windowKeys = content.windows.map { (crisis: $0.crisis, reading: Array($0.reading.utf8), slug: Array($0.origin.slug.utf8)) }
+        let windows = content.windows.indices.sorted { i, j in
+            let a = windowKeys[i], b = windowKeys[j]
             if a.crisis != b.crisis { return a.crisis }
-            return (a.reading, a.origin.slug) < (b.reading, b.origin.slug)
-        }
+            if a.reading != b.reading { return a.reading.lexicographicallyPrecedes(b.reading) }
+            return a.slug.lexicographicallyPrecedes(b.slug)
+        }.map { content.windows[$0] }
         let members = content.members.sorted { ($0.reading, $0.origin.slug) < ($1.reading, $1.origin.slug) }
         let cases = content.cases.sorted { a, b in
             if a.column != b.column { return !a.column }

@@ -39,6 +39,8 @@ public final class EntryCache: @unchecked Sendable {
         }
     }
 
+    func knows(_ path: String) -> Bool { lock.withLock { entries[path] != nil } }
+
     func store(_ path: String, stamp: Stamp, result: ContentLoader.EntryResult) {
         lock.withLock {
             entries[path] = (stamp, result)
@@ -46,10 +48,22 @@ public final class EntryCache: @unchecked Sendable {
         }
     }
 
+    /// Ends a preview fast path (WindowPatch) that parsed `parsed` files.
+    func finishPatch(parsed: Int) {
+        lock.withLock {
+            parsedLastTime = parsed
+            parsedCount = 0
+        }
+    }
+
     /// Forgets the files that are gone and starts counting the next load.
     func finishLoad(keeping paths: Set<String>) {
         lock.withLock {
-            entries = entries.filter { paths.contains($0.key) }
+            // Copying every cached entry on each rebuild cost more than the edit; only prune
+            // when a file has gone.
+            if entries.count != paths.count || !entries.keys.allSatisfy(paths.contains) {
+                entries = entries.filter { paths.contains($0.key) }
+            }
             parsedLastTime = parsedCount
             parsedCount = 0
         }

@@ -93,8 +93,8 @@ public struct SiteRenderer: Sendable {
         plans += regionPlans()
         plans.append(PagePlan(path: "search/", template: "search", title: "検索", description: "相談窓口をことばで探す", context: searchContext(searchIndex: searchIndex())))
         plans.append(PagePlan(path: "find/", template: "find", title: "あなたに合った支援を探す", description: "悩み・状況・お住まいの地域から相談窓口を探す", context: findContext(searchIndex: searchIndex())))
-        if let kids = kidsContext() {
-            plans.append(PagePlan(path: "find/kids/", template: "find", title: "こまったときに はなせるところ（18さいまでの きみへ）", description: "18歳までの子どもが相談できる窓口", context: kids))
+        if site.lifeStage(SearchIndexer.childStage) != nil {
+            plans.append(PagePlan(path: "find/kids/", template: "find", title: "こまったときに はなせるところ（18さいまでの きみへ）", description: "18歳までの子どもが相談できる窓口", context: kidsContext() ?? .null))
         }
         if theme.templates.names.contains("health") {
             plans.append(HealthReport(site: site, models: models).plan(path: site.config.healthReport + "/"))
@@ -105,13 +105,16 @@ public struct SiteRenderer: Sendable {
 
     /// The pages of a window list (see Pagination): `context` is the view model without the
     /// windows; each page adds its slice of the list and its navigation.
+    /// `firstPage` adds what only the first page shows.
     func windowListPlans(path: String, template: String, title: String, description: String?, windows: [Int],
+                         firstPage: (@Sendable () -> [String: TemplateValue])? = nil,
                          context: @escaping @Sendable () -> [String: TemplateValue]) -> [PagePlan] {
         let pagination = Pagination(basePath: path, total: windows.count)
         return (1...pagination.pageCount).map { n in
             PagePlan(path: pagination.path(n), template: template, title: n == 1 ? title : "\(title)（\(n)ページ目）",
                      description: description, context: {
                          var page = context()
+                         if n == 1, let firstPage { page.merge(firstPage()) { $1 } }
                          page["windows"] = .list(windows[pagination.range(n)].map(models.windowCard))
                          page["pagination"] = pagination.context(n, urls: urls)
                          return .map(page)
@@ -121,7 +124,7 @@ public struct SiteRenderer: Sendable {
 
     func homeContext() -> TemplateValue {
         .map([
-            "kids_url": kidsContext() == nil ? .null : .string(urls.path("find/kids/")),
+            "kids_url": site.lifeStage(SearchIndexer.childStage) == nil ? .null : .string(urls.path("find/kids/")),
             "categories": models.list(site.categories.map { models.term($0, url: SiteURLs.category($0.slug), count: site.windowsByCategory[$0.slug]?.count ?? 0) }),
             "life_stages": models.list(site.lifeStages.map { models.term($0, url: SiteURLs.lifeStage($0.slug), count: site.windowsByLifeStage[$0.slug]?.count ?? 0) }),
             "areas": regionAreas(),
@@ -192,11 +195,12 @@ public struct SiteRenderer: Sendable {
         for code in site.regions.ordered {
             let region = site.regions.byCode[code]!
             let available = site.windowsAvailable(to: code)
-            let local = available.filter { site.windowRegions[$0].contains(where: { $0 != Region.nationalCode }) }
+            let listing = RegionListing(site: site, region: code, available: available)
             var context: [String: TemplateValue] = [
                 "label": .string(region.label), "reading": .string(region.reading), "code": .string(code),
                 "area": models.text(region.area),
-                "local_count": .int(local.count),
+                "national_page": .bool(region.level == .national),
+                "has_own": .bool(!listing.own.isEmpty),
                 "cases": models.list((site.casesByRegion[code] ?? []).map(models.caseCard)),
             ]
             if region.level == .municipality, let p = region.prefecture { context["parent"] = models.regionLink(p) }
@@ -204,9 +208,12 @@ public struct SiteRenderer: Sendable {
                 context["municipalities"] = models.list(site.regions.ordered.filter { site.regions.byCode[$0]?.level == .municipality && site.regions.byCode[$0]?.prefecture == code }.map(models.regionLink))
             }
             var categories: [TemplateValue] = []
-            // Bucket the available windows by category once (in display order).
+            // Bucket the available windows by category once (in display order); a
+            // municipality's page has no region × category pages.
             var byCategory: [String: [Int]] = [:]
-            for i in available { for c in site.windowCategories[i] { byCategory[c, default: []].append(i) } }
+            if region.level != .municipality {
+                for i in available { for c in site.windowCategories[i] { byCategory[c, default: []].append(i) } }
+            }
             for t in site.categories {
                 let matching = byCategory[t.slug] ?? []
                 // Region × category pages for the country and each prefecture; a municipality's
@@ -221,8 +228,16 @@ public struct SiteRenderer: Sendable {
             }
             context["categories"] = region.level == .municipality ? .null : models.list(categories)
             let regionContext = context
+            let prefectureLabel = region.prefecture.flatMap { site.regions.byCode[$0]?.label } ?? ""
             plans += windowListPlans(path: SiteURLs.region(code), template: "region", title: "\(region.label)で使える相談窓口", description: nil,
-                                     windows: available) { regionContext }
+                                     windows: listing.own, firstPage: {
+                ["crisis": models.list(listing.crisis.map(models.windowCard)), "has_crisis": .bool(!listing.crisis.isEmpty),
+                 "has_prefecture_wide": .bool(!listing.prefectureWide.isEmpty), "has_national": .bool(!listing.national.isEmpty),
+                 "prefecture_wide": models.list(listing.prefectureWide.map(models.windowCard)),
+                 "prefecture_wide_count": .int(listing.prefectureWide.count), "prefecture_label": .string(prefectureLabel),
+                 "national": models.list(listing.national.map(models.windowCard)),
+                 "national_count": .int(listing.national.count)]
+            }) { regionContext }
         }
         return plans
     }
@@ -245,7 +260,7 @@ public struct SiteRenderer: Sendable {
             "channel_types": .list([("電話", "電話"), ("チャット", "チャット・SNS"), ("メール", "メール・Webフォーム"), ("対面", "会って話す（対面）")]
                 .map { .map(["value": .string($0.0), "label": .string($0.1)]) }),
             "search_index": searchIndex.map { .string(urls.path($0)) } ?? .null,
-            "kids_url": kidsContext() == nil ? .null : .string(urls.path("find/kids/")),
+            "kids_url": site.lifeStage(SearchIndexer.childStage) == nil ? .null : .string(urls.path("find/kids/")),
         ])
     }
 
@@ -280,7 +295,10 @@ public struct SiteRenderer: Sendable {
     /// The header, crisis block and footer are the same on every page: rendered once per build.
     struct SharedFragments: Sendable {
         var header: String
+        /// The home page's crisis block: every national line (up to 12).
         var crisis: String
+        /// Every other page's: the first few lines that are always open, and the way to all.
+        var briefCrisis: String
         var footer: String
     }
 
@@ -294,8 +312,12 @@ public struct SiteRenderer: Sendable {
             "more_crisis": crisisLines.count < allCrisisLines().count ? .string(urls.path("crisis/")) : .null,
             "pages": models.list(site.pages.indices.map { models.link(site.pages[$0].title, SiteURLs.page(site.pages[$0].origin.slug)) }),
         ])
+        guard case .map(var brief) = context else { preconditionFailure() }
+        brief["crisis_lines"] = models.list(briefCrisisLines().map(models.windowCard))
+        brief["more_crisis"] = .string(urls.path("crisis/"))
         return SharedFragments(header: try theme.templates.render("partials/header", context),
                                crisis: try theme.templates.render("partials/crisis", context),
+                               briefCrisis: try theme.templates.render("partials/crisis", .map(brief)),
                                footer: try theme.templates.render("partials/footer", context))
     }
 
@@ -309,6 +331,14 @@ public struct SiteRenderer: Sendable {
         let always = national.filter { i in site.windows[i].hours?.always == true || site.windows[i].channels.contains { $0.hours?.always == true } }
         let others = national.filter { !always.contains($0) }
         return Array((always + others).prefix(12))
+    }
+
+    /// The block on pages other than home: three lines, 24-hour first and none limited to a
+    /// period (those may be hidden), so that each page shows lines open now without repeating
+    /// a long list on every one of tens of thousands of pages (11 lines were a third of a
+    /// window page at 100,000 windows).
+    func briefCrisisLines() -> [Int] {
+        Array(sharedCrisisLines().filter { site.windows[$0].period == nil }.prefix(3))
     }
 
     func siteContext() -> TemplateValue {
@@ -384,14 +414,14 @@ public struct SiteRenderer: Sendable {
             "description": .string(plan.description ?? site.config.description),
             "canonical": .string(canonical),
             "header": .string(shared.header),
-            "crisis": .string(shared.crisis),
+            "crisis": .string(plan.path.isEmpty ? shared.crisis : shared.briefCrisis),
             "footer": .string(shared.footer),
             "content": .string(content),
             "is_home": .bool(plan.path.isEmpty),
             "noindex": .bool(plan.noindex),
         ])
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(content.utf8.count + shared.header.utf8.count + shared.crisis.utf8.count + shared.footer.utf8.count + 2048)
+        bytes.reserveCapacity(content.utf8.count + shared.header.utf8.count + shared.briefCrisis.utf8.count + shared.footer.utf8.count + 2048)
         try theme.templates.render("layout", layout, into: &bytes)
         return bytes
     }

@@ -12,6 +12,9 @@ public final class ChangeWatcher: @unchecked Sendable {
     private let fd: Int32
     private let root: String
     private var watched: Set<String> = []
+    /// Watch descriptor → the folder it watches, relative to the root ("" for the root).
+    private var folders: [Int32: String] = [:]
+    private var changed: Set<String> = []
 
     public init?(root: URL) {
         fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
@@ -37,7 +40,16 @@ public final class ChangeWatcher: @unchecked Sendable {
 
     private func add(_ path: String) {
         if watched.contains(path) { return }
-        if inotify_add_watch(fd, path, ChangeWatcher.mask) >= 0 { watched.insert(path) }
+        let wd = inotify_add_watch(fd, path, ChangeWatcher.mask)
+        guard wd >= 0 else { return }
+        watched.insert(path)
+        folders[wd] = path == root ? "" : String(path.dropFirst(root.count + 1))
+    }
+
+    /// The paths (relative to the root) named by the events since the last call.
+    public func takeChanges() -> Set<String> {
+        defer { changed.removeAll() }
+        return changed
     }
 
     private func addFolders(_ path: String) {
@@ -63,12 +75,30 @@ public final class ChangeWatcher: @unchecked Sendable {
         repeat { drain() } while poll(&request, 1, settle) > 0
         // Folders may have been removed (their watches end by themselves) or added.
         watched.removeAll()
+        folders.removeAll()
         addWatches()
         return true
     }
 
+    /// Reads the pending events and notes the path each names (struct inotify_event: wd,
+    /// mask, cookie, len, then len bytes of NUL-padded name).
     private func drain() {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while buffer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 {}
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            guard count > 0 else { return }
+            buffer.withUnsafeBytes { raw in
+                var offset = 0
+                while offset + 16 <= count {
+                    let wd = raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)
+                    let length = Int(raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
+                    let name = String(decoding: raw[(offset + 16)..<min(count, offset + 16 + length)].prefix { $0 != 0 }, as: UTF8.self)
+                    if let folder = folders[wd] {
+                        changed.insert(name.isEmpty ? folder : folder.isEmpty ? name : folder + "/" + name)
+                    }
+                    offset += 16 + length
+                }
+            }
+        }
     }
 }

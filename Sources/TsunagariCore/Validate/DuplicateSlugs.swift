@@ -26,7 +26,8 @@ enum DuplicateSlugs {
 
         // The same name on two windows: usually a file copied for a new entry and not edited.
         var names: [String: EntryOrigin] = [:]
-        for w in content.windows.sorted(by: { $0.origin.path < $1.origin.path }) {
+        for i in content.windows.indices.sorted(by: { content.windows[$0].origin.path < content.windows[$1].origin.path }) {
+            let w = content.windows[i]
             if let other = names[w.name] {
                 diagnostics.append(SourceLocation.file(w.origin.path).warning(
                     "window '\(w.origin.slug)' has the same name as '\(other.slug)' (\(other.path)): \(w.name)",

@@ -1,0 +1,73 @@
+import XCTest
+@testable import TsunagariCore
+
+/// Region pages follow "available to a resident of" (GUIDE §2) in a form that stays small at
+/// national scale: every crisis line available there first, the region's own windows as
+/// cards, then the prefecture's and the country's windows by name.
+final class RegionPageTests: XCTestCase {
+    var site: TestSite!
+
+    override func setUpWithError() throws {
+        site = try TestSite("basic")
+        try site.write("content/windows/national-chat.md", """
+        ---
+        name: 全国チャット相談
+        reading: ぜんこくちゃっとそうだん
+        summary: 全国どこからでも使えるチャット相談
+        categories: [kosodate]
+        life_stages: [oya]
+        regions: [national]
+        channels:
+          - type: チャット
+            url: https://example.test/chat
+        sample: true
+        ---
+
+        """)
+        try site.build()
+    }
+
+    override func tearDown() { site.remove() }
+
+    /// Where each mark first appears in the page's main content (after the crisis block).
+    func positions(_ marks: [String], in html: String) throws -> [String.Index] {
+        let main = try XCTUnwrap(html.range(of: "<main")).upperBound
+        return try marks.map { mark in try XCTUnwrap(html.range(of: mark, range: main..<html.endIndex), "missing: \(mark)").lowerBound }
+    }
+
+    func testMunicipalityPageShowsCrisisLinesThenItsOwnThenWhatItShares() throws {
+        let koto = try site.page("regions/131083/index.html")
+        let marks = ["<h2>命に関わる相談</h2>", "href=\"/windows/national-line/\"",
+                     "<h2>江東区の相談窓口</h2>", "<h3 class=\"card-title\"><a href=\"/windows/koto-line/\">",
+                     "<h2>東京都全域で使える相談窓口（1件）</h2>", "<li><a href=\"/windows/tokyo-line/\">",
+                     "<h2>全国で使える相談窓口（1件）</h2>", "<li><a href=\"/windows/national-chat/\">"]
+        let at = try positions(marks, in: koto)
+        XCTAssertEqual(at, at.sorted(), "sections out of order")
+        XCTAssertFalse(koto.contains("<h3 class=\"card-title\"><a href=\"/windows/tokyo-line/\">"),
+                       "the prefecture's windows are named, not repeated as cards on every municipality's page")
+        XCTAssertFalse(koto.contains("/windows/osaka-line/"))
+        XCTAssertTrue(koto.contains("サンプル"), "named samples are still labelled")
+    }
+
+    func testPrefecturePageListsItsOwnAsCardsAndTheCountrysByName() throws {
+        let tokyo = try site.page("regions/13/index.html")
+        let at = try positions(["<h2>命に関わる相談</h2>", "<h2>東京都の相談窓口</h2>", "href=\"/windows/tokyo-line/\"",
+                                "<h2>全国で使える相談窓口（1件）</h2>", "<li><a href=\"/windows/national-chat/\">"], in: tokyo)
+        XCTAssertEqual(at, at.sorted())
+        XCTAssertFalse(tokyo.contains("全域で使える"), "a prefecture has no wider prefecture")
+        XCTAssertFalse(tokyo.contains("/windows/koto-line/\""))
+    }
+
+    func testNationalPageListsTheNationalWindowsAsItsOwn() throws {
+        let national = try site.page("regions/national/index.html")
+        XCTAssertTrue(national.contains("<h2>全国の相談窓口</h2>"))
+        XCTAssertTrue(national.contains("<h3 class=\"card-title\"><a href=\"/windows/national-chat/\">"))
+        XCTAssertFalse(national.contains("全国で使える相談窓口（"), "no second national list on the national page")
+    }
+
+    func testARegionWithoutWindowsOfItsOwnSaysSoAndStillListsTheWiderOnes() throws {
+        let osaka = try site.page("regions/01/index.html")
+        XCTAssertTrue(osaka.contains("北海道だけを対象にした窓口はまだ登録されていません。"))
+        XCTAssertTrue(osaka.contains("<li><a href=\"/windows/national-chat/\">"))
+    }
+}
