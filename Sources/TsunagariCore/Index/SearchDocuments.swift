@@ -32,7 +32,10 @@ public struct SearchDocument: Sendable {
     /// Searchable text by field: name (title and reading), summary, body.
     public var name: String
     public var about: String
-    public var body: String
+    /// The body field in parts (the body's plain text shares the entry's storage: joining
+    /// them would copy every body of the site while the index is built).
+    public var bodyParts: [String]
+    public var body: String { bodyParts.joined(separator: " ") }
     /// Indices into the site's categories and life stages, and region codes served.
     public var categories: [Int]
     public var stages: [Int]
@@ -125,8 +128,8 @@ extension SearchDocument {
                 kind: .window, slug: w.origin.slug, title: w.name, summary: w.summary,
                 name: w.name + " " + w.reading,
                 about: [w.summary, w.operatorName ?? "", w.cost ?? ""].joined(separator: " "),
-                body: [w.body.plainText, w.eligibility ?? "", w.hours?.note ?? "", w.hours?.holidays ?? ""]
-                    .joined(separator: " ") + w.channels.map { [$0.label ?? "", $0.handle ?? "", $0.note ?? ""].joined(separator: " ") }.joined(separator: " "),
+                bodyParts: [w.body.plainText, w.eligibility ?? "", w.hours?.note ?? "", w.hours?.holidays ?? ""]
+                    + w.channels.flatMap { [$0.label ?? "", $0.handle ?? "", $0.note ?? ""] },
                 categories: cats, stages: stages(w.lifeStages), regions: regions, channels: channels, flags: flags,
                 free: w.cost == "無料", anonymous: w.anonymous == true, phone: phone)
             let key = (w.crisis ? 0 : 1, cats.first ?? Int.max, regions.compactMap { regionOrder[$0] }.min() ?? Int.max, i)
@@ -139,13 +142,13 @@ extension SearchDocument {
             docs.append(SearchDocument(
                 kind: .member, slug: m.origin.slug, title: m.name, summary: m.summary, name: m.name + " " + m.reading,
                 about: [m.summary, m.kind ?? "", m.membership ?? "", m.roles.joined(separator: " ")].joined(separator: " "),
-                body: m.body.plainText, categories: categories(m.categories), stages: [], regions: site.memberRegions[i],
+                bodyParts: [m.body.plainText], categories: categories(m.categories), stages: [], regions: site.memberRegions[i],
                 channels: [], flags: m.sample ? .sample : [], free: false, anonymous: false, phone: nil))
         }
         for (i, c) in site.cases.enumerated() {
             docs.append(SearchDocument(
                 kind: .caseStudy, slug: c.origin.slug, title: c.title, summary: c.summary, name: c.title,
-                about: [c.summary, c.area ?? "", c.size ?? ""].joined(separator: " "), body: c.body.plainText,
+                about: [c.summary, c.area ?? "", c.size ?? ""].joined(separator: " "), bodyParts: [c.body.plainText],
                 categories: [], stages: [], regions: site.caseRegion[i].map { [$0] } ?? [],
                 channels: [], flags: c.sample ? .sample : [], free: false, anonymous: false, phone: nil))
         }
@@ -159,14 +162,14 @@ extension SearchDocument {
             for t in s.panel?.themes ?? [] { body += [t.title, t.summary ?? ""] }
             docs.append(SearchDocument(
                 kind: .symposium, slug: s.origin.slug, title: s.title, summary: s.summary, name: s.title,
-                about: [s.summary, s.format ?? ""].joined(separator: " "), body: body.joined(separator: " "),
+                about: [s.summary, s.format ?? ""].joined(separator: " "), bodyParts: body,
                 categories: [], stages: [], regions: [], channels: [], flags: s.sample ? .sample : [],
                 free: false, anonymous: false, phone: nil))
         }
         for p in site.pages {
             docs.append(SearchDocument(
                 kind: .page, slug: p.origin.slug, title: p.title, summary: p.summary ?? "", name: p.title,
-                about: p.summary ?? "", body: p.body.plainText, categories: [], stages: [], regions: [],
+                about: p.summary ?? "", bodyParts: [p.body.plainText], categories: [], stages: [], regions: [],
                 channels: [], flags: [], free: false, anonymous: false, phone: nil))
         }
         return docs

@@ -44,7 +44,7 @@ public struct SearchIndexer: Sendable {
         self.site = site
         self.weights = weights
         self.threads = threads
-        let docs = SearchDocument.documents(of: site)
+        let docs = StageTimer.measure("  documents") { SearchDocument.documents(of: site) }
         self.documents = docs
         self.groups = SearchDocument.groups(of: docs, site: site)
     }
@@ -78,7 +78,8 @@ public struct SearchIndexer: Sendable {
         var tf: [String: Frequencies] = [:]
         let name = SearchText.indexTokens(doc.name, unigrams: true)
         let about = SearchText.indexTokens(doc.about, unigrams: true)
-        let body = SearchText.indexTokens(doc.body, unigrams: false)
+        // Parts are tokenized apart: a space between them would split tokens the same way.
+        let body = doc.bodyParts.flatMap { SearchText.indexTokens($0, unigrams: false) }
         tf.reserveCapacity(name.count + about.count + body.count)
         for t in name { tf[t, default: Frequencies()].name += 1 }
         for t in about { tf[t, default: Frequencies()].summary += 1 }
@@ -339,7 +340,8 @@ public struct SearchIndexer: Sendable {
 
     /// The files of the index and the path of the manifest (relative to the site's base).
     public func build(targetShardBytes: Int = SearchIndexer.targetShardBytes) -> (files: [OutputFile], manifest: String) {
-        let shards = SearchIndexer.shards(encodedEntries(), targetBytes: targetShardBytes)
+        let entries = StageTimer.measure("  postings") { encodedEntries() }
+        let shards = StageTimer.measure("  shards") { SearchIndexer.shards(entries, targetBytes: targetShardBytes) }
         let regionGroups = groups.filter { $0.kind == .region }
         let regionIndex = Dictionary(uniqueKeysWithValues: regionGroups.enumerated().map { ($1.key, $0) })
 

@@ -104,7 +104,7 @@ struct ViewModels: Sendable {
 
     // MARK: - Windows
 
-    /// The short form used in every list: name, summary, tel links, terms, regions.
+    /// The short form used in every list: name, summary, tel links, hours, badges.
     func windowCard(_ i: Int) -> TemplateValue { cardCache?.card(i, makeWindowCard) ?? cards[i] }
 
     func makeWindowCard(_ i: Int) -> TemplateValue {
@@ -112,9 +112,7 @@ struct ViewModels: Sendable {
         let always = w.hours?.always == true || w.channels.contains { $0.hours?.always == true }
         return .map([
             "url": .string(urls.path(SiteURLs.window(w.origin.slug))),
-            "slug": .string(w.origin.slug),
             "name": .string(w.name),
-            "reading": .string(w.reading),
             "summary": .string(w.summary),
             "crisis": .bool(w.crisis),
             "always": .bool(always),
@@ -124,9 +122,6 @@ struct ViewModels: Sendable {
             "phones": list(phones(w)),
             "hours": text(Formatting.schedule(w.hours)),
             "schedule_json": text(Formatting.scheduleJSON(w.hours ?? w.channels.first(where: { $0.hours != nil })?.hours, period: w.period)),
-            "categories": categoryLinks(resolvedCategories(w.categories)),
-            "regions": list(site.windowRegions[i].map(regionLink)),
-            "channel_types": list(Array(Set(w.channels.map(\.type.rawValue))).sorted().map { .string($0) }),
         ])
     }
 
@@ -134,6 +129,11 @@ struct ViewModels: Sendable {
         let w = site.windows[i]
         var m: [String: TemplateValue] = [:]
         if case .map(let card) = windowCard(i) { m = card }
+        // What only the window's own page shows (cards are cached for every list; at 100,000
+        // windows each field they carry costs memory for the whole build).
+        m["reading"] = .string(w.reading)
+        m["categories"] = categoryLinks(resolvedCategories(w.categories))
+        m["regions"] = list(site.windowRegions[i].map(regionLink))
         m["channels"] = list(w.channels.map { c in
             .map([
                 "type": .string(c.type.rawValue),

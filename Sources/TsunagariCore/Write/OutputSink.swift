@@ -6,6 +6,17 @@ public protocol OutputSink: Sendable {
     /// Every path that will be written, before the first write (folders are made once).
     func prepare(paths: [String]) throws
     func write(_ file: OutputFile) throws
+    /// A large file made in pieces (open data of 100,000 windows is 140 MB): `make` hands each
+    /// piece to the function it is given. By default the pieces are joined and written whole.
+    func write(path: String, pieces make: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws
+}
+
+extension OutputSink {
+    public func write(path: String, pieces make: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws {
+        var bytes: [UInt8] = []
+        try make { bytes += $0 }
+        try write(OutputFile(path: path, bytes: bytes))
+    }
 }
 
 /// Keeps every file in memory; `files` are sorted by path.
@@ -38,10 +49,20 @@ final class CountingSink: OutputSink, @unchecked Sendable {
     }
     func write(_ file: OutputFile) throws {
         try next.write(file)
+        count(path: file.path, bytes: file.bytes.count)
+    }
+    func write(path: String, pieces make: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws {
+        var total = 0
+        try next.write(path: path) { emit in
+            try withoutActuallyEscaping(emit) { emit in try make { piece in total += piece.count; try emit(piece) } }
+        }
+        count(path: path, bytes: total)
+    }
+    private func count(path: String, bytes count: Int) {
         let done = lock.withLock {
             files += 1
-            bytes += file.bytes.count
-            if file.path.hasSuffix(".html") { pages += 1 }
+            bytes += count
+            if path.hasSuffix(".html") { pages += 1 }
             return files
         }
         progress?.advance(done: done)

@@ -90,19 +90,25 @@ public enum OutputWriter {
 
         /// POSIX open/write: several times faster than Foundation's writes for many small files.
         public func write(_ file: OutputFile) throws {
-            let fd = open(path + "/" + file.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            if fd < 0 { throw WriteError(description: "cannot create \(file.path): \(String(cString: strerror(errno)))") }
+            try write(path: file.path) { emit in try emit(file.bytes) }
+        }
+
+        public func write(path relative: String, pieces make: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws {
+            let fd = open(path + "/" + relative, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            if fd < 0 { throw WriteError(description: "cannot create \(relative): \(String(cString: strerror(errno)))") }
             defer { close(fd) }
-            var written = 0
-            let ok = file.bytes.withUnsafeBytes { buffer -> Bool in
-                while written < buffer.count {
-                    let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
-                    if n <= 0 { return false }
-                    written += n
+            try make { piece in
+                var written = 0
+                let ok = piece.withUnsafeBytes { buffer -> Bool in
+                    while written < buffer.count {
+                        let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
+                        if n <= 0 { return false }
+                        written += n
+                    }
+                    return true
                 }
-                return true
+                if !ok { throw WriteError(description: "cannot write \(relative): \(String(cString: strerror(errno)))") }
             }
-            if !ok { throw WriteError(description: "cannot write \(file.path): \(String(cString: strerror(errno)))") }
         }
 
         /// Swaps the complete new site in: at every moment the output path holds a whole site.

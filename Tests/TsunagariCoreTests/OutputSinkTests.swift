@@ -1,0 +1,68 @@
+import Foundation
+import XCTest
+@testable import TsunagariCore
+
+/// Files made in pieces (the open data of a large site) are written piece by piece, counted
+/// whole, and equal to the same file made at once.
+final class OutputSinkTests: XCTestCase {
+    func testPiecesAreWrittenInOrderAndCounted() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sink-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let output = root.appendingPathComponent("public")
+        let staging = try OutputWriter.Staging(output: output)
+        let counter = CountingSink(staging)
+        try counter.prepare(paths: ["data/big.json", "small.txt"])
+        var sent: [UInt8] = []
+        try counter.write(path: "data/big.json") { emit in
+            for i in 0..<50 {
+                let piece = Array("piece \(i) — 窓口\n".utf8)
+                sent += piece
+                try emit(piece)
+            }
+        }
+        try counter.write(OutputFile(path: "small.txt", bytes: Array("x".utf8)))
+        try staging.commit()
+        XCTAssertEqual(try Data(contentsOf: output.appendingPathComponent("data/big.json")), Data(sent))
+        XCTAssertEqual(counter.files, 2)
+        XCTAssertEqual(counter.bytes, sent.count + 1)
+        XCTAssertEqual(counter.pages, 0)
+    }
+
+    func testTheDefaultJoinsThePieces() throws {
+        let sink = CollectingSink()
+        try sink.write(path: "a.csv") { emit in try emit(Array("a,b\r\n".utf8)); try emit(Array("1,2\r\n".utf8)) }
+        XCTAssertEqual(sink.files.map(\.path), ["a.csv"])
+        XCTAssertEqual(sink.files.first?.bytes, Array("a,b\r\n1,2\r\n".utf8))
+    }
+
+    /// The open data in pieces of a megabyte: with more windows than fit one piece, the files
+    /// are still one valid JSON document and one CSV with a line per window.
+    func testOpenDataSplitIntoPiecesStaysWhole() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        for i in 0..<1200 {
+            try site.write("content/windows/many-\(i).md", """
+            ---
+            name: たくさんの窓口\(i)
+            reading: たくさんのまどぐち\(i)
+            summary: 大きなオープンデータを確かめるための窓口。\(String(repeating: "説明", count: 200))
+            categories: [kodoku]
+            life_stages: [dare-demo]
+            regions: [national]
+            channels:
+              - type: Web
+                url: https://example.test/many/\(i)
+            sample: true
+            ---
+
+            """)
+        }
+        try site.build()
+        let json = try Data(contentsOf: site.output.appendingPathComponent("data/windows.json"))
+        XCTAssertGreaterThan(json.count, OpenData.pieceBytes, "more than one piece")
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        XCTAssertEqual((object["services"] as? [Any])?.count, 1204)
+        let csv = try String(contentsOf: site.output.appendingPathComponent("data/windows.csv"), encoding: .utf8)
+        XCTAssertEqual(csv.components(separatedBy: "\r\n").count - 2, 1204, "a header, a line per window, a final line end")
+    }
+}
