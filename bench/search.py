@@ -171,6 +171,7 @@ def our_documents(site):
     manifest_name = next(n for n in sorted(os.listdir(folder)) if n.startswith("manifest.") and n.endswith(".json"))
     with open(os.path.join(folder, manifest_name), encoding="utf-8") as f:
         m = json.load(f)
+    m["r"] = expand_region_codes(m["r"])
     chunks = os.path.join(folder, m["d"], "m")
     docs = {}
     for i in range(len(os.listdir(chunks))):
@@ -181,6 +182,17 @@ def our_documents(site):
                               "stages": [m["s"][s] for s in row[5]], "regions": [m["r"][r] for r in row[6]],
                               "crisis": bool(row[7] & 1), "always": bool(row[7] & 2)}
     return docs
+
+
+def expand_region_codes(text):
+    """The manifest's region codes (see SearchIndexer.compactRegionCodes)."""
+    out, previous = [], ""
+    for part in text.split():
+        code = previous[:2] + part if len(part) == 4 else part
+        if len(code) == 6:
+            previous = code
+        out.append(code)
+    return out
 
 
 # ---- The two engines in the page ---------------------------------------------------------

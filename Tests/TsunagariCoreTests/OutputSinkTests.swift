@@ -41,21 +41,8 @@ final class OutputSinkTests: XCTestCase {
         let site = try TestSite("basic")
         defer { site.remove() }
         for i in 0..<1200 {
-            try site.write("content/windows/many-\(i).md", """
-            ---
-            name: たくさんの窓口\(i)
-            reading: たくさんのまどぐち\(i)
-            summary: 大きなオープンデータを確かめるための窓口。\(String(repeating: "説明", count: 200))
-            categories: [kodoku]
-            life_stages: [dare-demo]
-            regions: [national]
-            channels:
-              - type: Web
-                url: https://example.test/many/\(i)
-            sample: true
-            ---
-
-            """)
+            try site.writeSampleWindow("many-\(i)", name: "たくさんの窓口\(i)", reading: "たくさんのまどぐち\(i)",
+                                       summary: "大きなオープンデータを確かめるための窓口。\(String(repeating: "説明", count: 200))", regions: "[national]")
         }
         try site.build()
         let json = try Data(contentsOf: site.output.appendingPathComponent("data/windows.json"))

@@ -9,21 +9,8 @@ final class PaginationTests: XCTestCase {
         defer { site.remove() }
         let extra = 2 * Pagination.perPage + 7
         for i in 0..<extra {
-            try site.write("content/windows/many-\(i).md", """
-            ---
-            name: たくさんの窓口\(i)
-            reading: たくさんのまどぐち\(i)
-            summary: 一覧の分割を確かめるための窓口
-            categories: [kodoku]
-            life_stages: [dare-demo]
-            regions: ["131083"]
-            channels:
-              - type: Web
-                url: https://example.test/many/\(i)
-            sample: true
-            ---
-
-            """)
+            try site.writeSampleWindow("many-\(i)", name: "たくさんの窓口\(i)", reading: "たくさんのまどぐち\(i)",
+                                       summary: "一覧の分割を確かめるための窓口", regions: "[\"131083\"]")
         }
         try site.build()
         let first = try site.page("windows/index.html")

@@ -9,21 +9,9 @@ final class RegionPageTests: XCTestCase {
 
     override func setUpWithError() throws {
         site = try TestSite("basic")
-        try site.write("content/windows/national-chat.md", """
-        ---
-        name: 全国チャット相談
-        reading: ぜんこくちゃっとそうだん
-        summary: 全国どこからでも使えるチャット相談
-        categories: [kosodate]
-        life_stages: [oya]
-        regions: [national]
-        channels:
-          - type: チャット
-            url: https://example.test/chat
-        sample: true
-        ---
-
-        """)
+        try site.writeSampleWindow("national-chat", name: "全国チャット相談", reading: "ぜんこくちゃっとそうだん",
+                                   summary: "全国どこからでも使えるチャット相談", categories: "[kosodate]", lifeStages: "[oya]",
+                                   regions: "[national]", channel: "チャット")
         try site.build()
     }
 

@@ -264,8 +264,19 @@ final class SearchIndexTests: XCTestCase {
         XCTAssertEqual(one.files.map(\.bytes), four.files.map(\.bytes))
     }
 
-    func testGroupSetsRoundTripAsRunsOrBitmaps() {
-        for docs in [[], [0], [3, 4, 5, 6, 20, 21], Array(stride(from: 0, to: 400, by: 3)), Array(0..<1000)] {
+    func testRegionCodesOfTheManifestRoundTripInFewerBytes() {
+        let codes = ["national", "01", "13", "27", "011000", "011071", "131016", "131083", "272108", "272116", "011142"]
+        let compact = SearchIndexer.compactRegionCodes(codes)
+        XCTAssertEqual(compact, "national 01 13 27 011000 1071 131016 1083 272108 2116 011142")
+        XCTAssertEqual(SearchIndexer.expandRegionCodes(compact), codes)
+        XCTAssertEqual(SearchIndexer.expandRegionCodes(""), [])
+        let json = "[" + codes.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+        XCTAssertLessThan(compact.utf8.count + 2, json.utf8.count * 3 / 4)
+    }
+
+    func testGroupSetsRoundTripAsRunsGapsOrBitmaps() {
+        for docs in [[], [0], [3, 4, 5, 6, 20, 21], Array(stride(from: 0, to: 400, by: 3)), Array(0..<1000),
+                     [5, 900, 4000, 9000], Array(stride(from: 7, to: 30000, by: 997))] {
             var bytes: [UInt8] = []
             VarInt.append(1, to: &bytes)
             SearchIndexer.encodeSet(docs, into: &bytes)
@@ -277,6 +288,11 @@ final class SearchIndexTests: XCTestCase {
         var runs: [UInt8] = []
         SearchIndexer.encodeSet(Array(100..<900), into: &runs)
         XCTAssertLessThan(runs.count, 6, "a contiguous set is one run")
+        var sparse: [UInt8] = []
+        let scattered = Array(stride(from: 7, to: 30000, by: 997))
+        SearchIndexer.encodeSet(scattered, into: &sparse)
+        XCTAssertEqual(sparse[0] & 3, 2, "a few scattered documents are gaps")
+        XCTAssertLessThanOrEqual(sparse.count, 1 + 2 * scattered.count, "two bytes a document, not three")
     }
 
     func testGroupsFollowTheAvailableToAResidentRule() throws {

@@ -81,6 +81,26 @@ struct TestSite {
         try text.write(to: url, atomically: true, encoding: .utf8)
     }
 
+    /// A sample window reached through one Web or chat channel, for tests that need many.
+    func writeSampleWindow(_ slug: String, name: String, reading: String, summary: String, categories: String = "[kodoku]",
+                           lifeStages: String = "[dare-demo]", regions: String, channel: String = "Web") throws {
+        try write("content/windows/\(slug).md", """
+        ---
+        name: \(name)
+        reading: \(reading)
+        summary: \(summary)
+        categories: \(categories)
+        life_stages: \(lifeStages)
+        regions: \(regions)
+        channels:
+          - type: \(channel)
+            url: https://example.test/\(slug)
+        sample: true
+        ---
+
+        """)
+    }
+
     /// Every file of the output, path → bytes.
     func outputFiles() -> [String: Data] {
         var files: [String: Data] = [:]

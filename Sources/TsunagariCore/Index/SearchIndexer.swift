@@ -288,9 +288,12 @@ public struct SearchIndexer: Sendable {
 
     // MARK: - Groups
 
-    /// A set of documents: `varint (runCount << 1)` then runs as `varint gap, varint (length − 1)`
-    /// (gap from the end of the previous run), or `varint (byteCount << 1 | 1)` then a bitmap
-    /// (bit d of byte d/8, least significant first), whichever is shorter.
+    /// A set of documents, whichever of three forms is shortest:
+    /// - runs: `varint (runCount << 2)`, then each run as `varint gap, varint (length − 1)` (gap
+    ///   from the end of the previous run);
+    /// - gaps: `varint (count << 2 | 2)`, then each document as `varint (d − previous − 1)`
+    ///   (a region's windows are few and scattered: a run each cost a byte more);
+    /// - bitmap: `varint (byteCount << 1 | 1)`, then bit d of byte d/8, least significant first.
     static func encodeSet(_ docs: [Int], into out: inout [UInt8]) {
         let sorted = Array(Set(docs)).sorted()
         var runs: [(Int, Int)] = []
@@ -298,7 +301,7 @@ public struct SearchIndexer: Sendable {
             if let last = runs.last, last.0 + last.1 == d { runs[runs.count - 1].1 += 1 } else { runs.append((d, 1)) }
         }
         var runBytes: [UInt8] = []
-        VarInt.append(runs.count << 1, to: &runBytes)
+        VarInt.append(runs.count << 2, to: &runBytes)
         var end = 0
         for (start, length) in runs {
             VarInt.append(start - end, to: &runBytes)
@@ -313,7 +316,42 @@ public struct SearchIndexer: Sendable {
             for d in sorted { bitmap[d >> 3] |= UInt8(1 << (d & 7)) }
             bitmapBytes += bitmap
         }
-        out += bitmapBytes.count < runBytes.count ? bitmapBytes : runBytes
+        var gapBytes: [UInt8] = []
+        VarInt.append(sorted.count << 2 | 2, to: &gapBytes)
+        var previous = -1
+        for d in sorted {
+            VarInt.append(d - previous - 1, to: &gapBytes)
+            previous = d
+        }
+        out += [runBytes, gapBytes, bitmapBytes].min { $0.count < $1.count }!
+    }
+
+    /// The region codes of the manifest as one string: codes separated by spaces, and a
+    /// municipality in the same prefecture as the municipality before it written with its last
+    /// four digits only. A national site declares hundreds of municipalities, and as a JSON
+    /// list of strings they were most of the manifest every first query fetches.
+    public static func compactRegionCodes(_ codes: [String]) -> String {
+        var out: [String] = []
+        var previous = ""
+        for code in codes {
+            if code.count == 6, previous.count == 6, code.prefix(2) == previous.prefix(2) {
+                out.append(String(code.suffix(4)))
+            } else {
+                out.append(code)
+            }
+            if code.count == 6 { previous = code }
+        }
+        return out.joined(separator: " ")
+    }
+
+    /// The inverse of `compactRegionCodes` (search.js and bench/search.py do the same).
+    public static func expandRegionCodes(_ text: String) -> [String] {
+        var previous = ""
+        return text.split(separator: " ").map { part in
+            let code = part.count == 4 ? String(previous.prefix(2)) + part : String(part)
+            if code.count == 6 { previous = code }
+            return code
+        }
     }
 
     // MARK: - Result-list data
@@ -389,7 +427,7 @@ public struct SearchIndexer: Sendable {
             "\"m\":\(SearchIndexer.chunkSize)",
             "\"c\":" + strings(groups.filter { $0.kind == .category }.map(\.key)),
             "\"s\":" + strings(groups.filter { $0.kind == .stage }.map(\.key)),
-            "\"r\":" + strings(regionGroups.map(\.key)),
+            "\"r\":" + JSONString.quote(SearchIndexer.compactRegionCodes(regionGroups.map(\.key))),
             "\"a\":" + strings(groups.filter { $0.kind == .attribute }.map(\.key)),
             "\"ch\":" + strings(ChannelType.allCases.map(\.rawValue)),
             "\"ev\":" + JSONString.quote(SearchIndexer.everyoneStage),

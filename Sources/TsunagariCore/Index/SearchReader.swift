@@ -42,7 +42,7 @@ public struct SearchReader: Sendable {
         func strings(_ key: String) -> [String] { json[key] as? [String] ?? [] }
         manifest = Manifest(documents: json["n"] as? Int ?? 0, kinds: json["k"] as? [Int] ?? [], crisis: json["x"] as? Int ?? 0,
                             folder: json["d"] as? String ?? "", shards: json["t"] as? Int ?? 0,
-                            categories: strings("c"), stages: strings("s"), regions: strings("r"), attributes: strings("a"))
+                            categories: strings("c"), stages: strings("s"), regions: SearchIndexer.expandRegionCodes(json["r"] as? String ?? ""), attributes: strings("a"))
         let base = SearchIndexer.folder + manifest.folder
         var shards: [[String: SearchIndexer.Entry]] = []
         for i in 0..<manifest.shards {
@@ -98,9 +98,15 @@ public struct SearchReader: Sendable {
                     for bit in 0..<8 where bytes[o + j] & UInt8(1 << bit) != 0 { docs.append(j * 8 + bit) }
                 }
                 o += length
+            } else if head & 2 == 2 {
+                var previous = -1
+                for _ in 0..<(head >> 2) {
+                    previous += VarInt.read(bytes, &o) + 1
+                    docs.append(previous)
+                }
             } else {
                 var end = 0
-                for _ in 0..<(head >> 1) {
+                for _ in 0..<(head >> 2) {
                     let start = end + VarInt.read(bytes, &o)
                     let length = VarInt.read(bytes, &o) + 1
                     docs += Array(start..<(start + length))

@@ -126,6 +126,17 @@
   }
 
   // A group file: each group a sorted Int32Array of document ids.
+  // Region codes as the manifest writes them: separated by spaces, a municipality in the
+  // prefecture of the one before it by its last four digits.
+  function expandRegionCodes(text) {
+    var previous = "";
+    return text.split(" ").filter(function (p) { return p; }).map(function (part) {
+      var code = part.length === 4 ? previous.slice(0, 2) + part : part;
+      if (code.length === 6) previous = code;
+      return code;
+    });
+  }
+
   function parseGroups(bytes) {
     var r = new Reader(bytes), n = r.v(), groups = [];
     for (var i = 0; i < n; i++) {
@@ -137,8 +148,12 @@
           for (var bit = 0; bit < 8; bit++) if (byte & (1 << bit)) docs.push(j * 8 + bit);
         }
         r.o += len;
+      } else if (head % 4 === 2) {
+        // Gaps: each document as its distance from the previous one, less one.
+        var count = (head - 2) / 4, previous = -1;
+        for (var g = 0; g < count; g++) { previous += r.v() + 1; docs.push(previous); }
       } else {
-        var runs = head / 2, end = 0;
+        var runs = head / 4, end = 0;
         for (var k = 0; k < runs; k++) {
           var start = end + r.v(), length = r.v() + 1;
           for (var d = start; d < start + length; d++) docs.push(d);
@@ -175,6 +190,7 @@
     var self = this;
     if (!this.ready) {
       this.ready = this.fetch(this.url.href, "json").then(function (m) {
+        m.r = expandRegionCodes(m.r);
         self.m = m;
         self.n = m.n;
         self.windows = m.k[0];
