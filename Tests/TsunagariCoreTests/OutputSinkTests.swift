@@ -13,11 +13,14 @@ final class OutputSinkTests: XCTestCase {
         let counter = CountingSink(staging)
         try counter.prepare(paths: ["data/big.json", "small.txt"])
         var sent: [UInt8] = []
+        let staged = staging.path + "/data/big.json"
         try counter.write(path: "data/big.json") { emit in
             for i in 0..<50 {
                 let piece = Array("piece \(i) — 窓口\n".utf8)
                 sent += piece
                 try emit(piece)
+                // On disk already: the pieces are not gathered in memory first.
+                XCTAssertEqual((try? FileManager.default.attributesOfItem(atPath: staged)[.size] as? Int) ?? -1, sent.count)
             }
         }
         try counter.write(OutputFile(path: "small.txt", bytes: Array("x".utf8)))

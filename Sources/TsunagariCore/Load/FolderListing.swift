@@ -11,9 +11,7 @@ enum FolderListing {
         defer { closedir(dir) }
         var names: [(name: String, isDirectory: Bool)] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            let name = name(of: entry)
             if name == "." || name == ".." { continue }
             var isDirectory = Int32(entry.pointee.d_type) == Int32(DT_DIR)
             let type = Int32(entry.pointee.d_type)
@@ -25,5 +23,10 @@ enum FolderListing {
         }
         names.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         return names
+    }
+
+    /// The name of a directory entry readdir returned (the preview's watcher reads them too).
+    static func name(of entry: UnsafeMutablePointer<dirent>) -> String {
+        withUnsafeBytes(of: entry.pointee.d_name) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
     }
 }

@@ -106,7 +106,7 @@ public struct SiteRenderer: Sendable {
         plans += regionPlans()
         plans.append(PagePlan(path: "search/", template: "search", title: "検索", description: "相談窓口をことばで探す", context: searchContext(searchIndex: searchIndex())))
         plans.append(PagePlan(path: "find/", template: "find", title: "あなたに合った支援を探す", description: "悩み・状況・お住まいの地域から相談窓口を探す", context: findContext(searchIndex: searchIndex())))
-        if site.lifeStage(SearchIndexer.childStage) != nil {
+        if hasKidsFinder {
             plans.append(PagePlan(path: "find/kids/", template: "find", title: "こまったときに はなせるところ（18さいまでの きみへ）", description: "18歳までの子どもが相談できる窓口", context: kidsContext() ?? .null))
         }
         if theme.templates.names.contains("health") {
@@ -137,7 +137,7 @@ public struct SiteRenderer: Sendable {
 
     func homeContext() -> TemplateValue {
         .map([
-            "kids_url": site.lifeStage(SearchIndexer.childStage) == nil ? .null : .string(urls.path("find/kids/")),
+            "kids_url": hasKidsFinder ? .string(urls.path("find/kids/")) : .null,
             "categories": models.list(site.categories.map { models.term($0, url: SiteURLs.category($0.slug), count: site.windowsByCategory[$0.slug]?.count ?? 0) }),
             "life_stages": models.list(site.lifeStages.map { models.term($0, url: SiteURLs.lifeStage($0.slug), count: site.windowsByLifeStage[$0.slug]?.count ?? 0) }),
             "areas": regionAreas(),
@@ -273,7 +273,7 @@ public struct SiteRenderer: Sendable {
             "channel_types": .list([("電話", "電話"), ("チャット", "チャット・SNS"), ("メール", "メール・Webフォーム"), ("対面", "会って話す（対面）")]
                 .map { .map(["value": .string($0.0), "label": .string($0.1)]) }),
             "search_index": searchIndex.map { .string(urls.path($0)) } ?? .null,
-            "kids_url": site.lifeStage(SearchIndexer.childStage) == nil ? .null : .string(urls.path("find/kids/")),
+            "kids_url": hasKidsFinder ? .string(urls.path("find/kids/")) : .null,
         ])
     }
 
@@ -292,6 +292,9 @@ public struct SiteRenderer: Sendable {
 
     /// The finder's entry for children and young people: the windows for the 18歳以下 life
     /// stage, crisis first; nil when the site has no such stage.
+    /// The finder for children exists when the site has their life stage.
+    var hasKidsFinder: Bool { site.lifeStage(SearchIndexer.childStage) != nil }
+
     func kidsContext() -> TemplateValue? {
         guard let stage = site.lifeStage(SearchIndexer.childStage) else { return nil }
         let windows = (site.windowsByLifeStage[stage.slug] ?? []).filter { !models.isOutsidePeriod(site.windows[$0]) }

@@ -61,7 +61,7 @@ public final class ChangeWatcher: @unchecked Sendable {
         var folders: [String] = []
         while let entry = readdir(dir) {
             guard entry.pointee.d_type == UInt8(DT_DIR) || entry.pointee.d_type == UInt8(DT_UNKNOWN) else { continue }
-            let name = withUnsafePointer(to: entry.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+            let name = FolderListing.name(of: entry)
             if name != "." && name != ".." { folders.append(path + "/" + name) }
         }
         for folder in folders { addFolders(folder) }

@@ -27,9 +27,6 @@ public final class PreviewSite: @unchecked Sendable {
 
     public var current: State { lock.withLock { state } }
 
-    /// The last good linked site and its theme, for WindowPatch.
-    private var lastGood: (site: LinkedSite, theme: Theme)?
-
     /// Rebuilds now; the previous good site stays served when the build fails. `changed`:
     /// the files that changed (relative paths), when the watcher knows them; an edit that
     /// only changes the text of windows then skips loading, checking and linking the rest.
@@ -39,18 +36,18 @@ public final class PreviewSite: @unchecked Sendable {
         var next = current
         var linked: LinkedSite?, theme: Theme?
         next.patched = false
-        if let changed, !next.failed, let last = lastGood,
+        // The site served is the last good one; after a failed rebuild it is older than the
+        // diagnostics, so only a good state is patched.
+        if let changed, !next.failed, let last = next.site?.renderer,
            let (site, diagnostics) = WindowPatch.apply(changed: changed, to: last.site, diagnostics: next.diagnostics,
                                                        folder: SiteFolder(root: options.source), cache: cache) {
             (linked, theme, next.diagnostics, next.patched) = (site, last.theme, diagnostics, true)
         } else {
             (linked, theme, next.diagnostics) = Build.check(options, cache: cache)
         }
-        lastGood = nil
         if let linked, let theme {
             do {
                 next.site = try LazySite(site: linked, theme: theme, threads: options.threads)
-                lastGood = (linked, theme)
                 next.failed = false
             } catch let error as TemplateError {
                 next.diagnostics.append(Build.renderingError(error, theme: linked.config.theme))

@@ -28,7 +28,7 @@ enum WatchedFiles {
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+            let name = FolderListing.name(of: entry)
             if name != "." && name != ".." { names.append(name) }
         }
         for name in names { walk(root, relative + "/" + name, into: &result) }
