@@ -12,6 +12,9 @@ public struct Build {
         public var today: SimpleDate? = nil
         /// Leave the deletion of the replaced output to a detached process (the CLI does).
         public var deleteOldInBackground = false
+        /// Keep the replaced site beside the output and write the next build over it, changing
+        /// only the files whose bytes differ (see RecycledTree); false: a new folder each time.
+        public var recycleOutput = true
         /// Told each stage and each file written (`build` on a terminal, or --verbose).
         public var progress: BuildProgress? = nil
 
@@ -26,6 +29,8 @@ public struct Build {
         public var pages: Int
         public var files: Int
         public var bytes: Int
+        /// Files whose bytes were written; the rest were already there (a recycled output).
+        public var changedFiles: Int
         public var output: URL?
     }
 
@@ -102,7 +107,8 @@ public struct Build {
         let (linked, loadedTheme, diagnostics) = check(options)
         guard let site = linked, let theme = loadedTheme else { throw BuildFailure(diagnostics) }
         let output = options.output ?? options.source.appendingPathComponent(site.config.output)
-        let staging = try OutputWriter.Staging(output: output, deleteOldInBackground: options.deleteOldInBackground)
+        let staging = try OutputWriter.Staging(output: output, deleteOldInBackground: options.deleteOldInBackground,
+                                               recycle: options.recycleOutput)
         let counter = CountingSink(staging, progress: options.progress)
         options.progress?.stage("indexing", total: nil)
         do {
@@ -116,6 +122,7 @@ public struct Build {
             staging.abandon()
             throw error
         }
-        return Report(diagnostics: diagnostics, pages: counter.pages, files: counter.files, bytes: counter.bytes, output: output)
+        return Report(diagnostics: diagnostics, pages: counter.pages, files: counter.files, bytes: counter.bytes,
+                      changedFiles: staging.changedFiles, output: output)
     }
 }

@@ -39,14 +39,28 @@ public enum OutputWriter {
         let path: String
         let exists: Bool
         let deleteOldInBackground: Bool
+        /// Whether the staging folder is a recycled site (see RecycledTree), written over.
+        let recycled: Bool
+        /// Whether the replaced site is kept as the spare.
+        let keepsSpare: Bool
+        private let lock = NSLock()
+        private var changed = 0
+        /// Files whose bytes were written (new or changed); the others were left as they were.
+        public var changedFiles: Int { lock.withLock { changed } }
 
-        /// Checks the output may be replaced and makes the staging folder.
-        public init(output: URL, deleteOldInBackground: Bool = false) throws {
+        /// The replaced site kept for the next build to write over.
+        var sparePath: String { parent + "/.\(name).spare" }
+
+        /// Checks the output may be replaced and makes the staging folder: the spare site of
+        /// the last build (or the staging folder a killed build left) when `recycle` and there
+        /// is one, else a new folder.
+        public init(output: URL, deleteOldInBackground: Bool = false, recycle: Bool = true) throws {
             let fm = FileManager.default
             outputPath = output.standardizedFileURL.path
             parent = (outputPath as NSString).deletingLastPathComponent
             name = (outputPath as NSString).lastPathComponent
             self.deleteOldInBackground = deleteOldInBackground
+            keepsSpare = recycle
             try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
 
             var isDirectory: ObjCBool = false
@@ -59,19 +73,42 @@ public enum OutputWriter {
             }
             path = parent + "/.\(name).new-\(getpid())"
             try? fm.removeItem(atPath: path)
+            var reusable: [String] = []
+            if fm.fileExists(atPath: parent + "/.\(name).spare") {
+                if recycle && OutputWriter.isRealFolder(parent + "/.\(name).spare") {
+                    reusable.append(parent + "/.\(name).spare")
+                } else {
+                    OutputWriter.discard(parent + "/.\(name).spare", inBackground: deleteOldInBackground)
+                }
+            }
             // Old sites a previous background deletion has not finished with (or a killed build left).
             for leftover in ((try? fm.contentsOfDirectory(atPath: parent)) ?? []) {
                 if leftover.hasPrefix(".\(name).trash-") {
                     OutputWriter.discard(parent + "/" + leftover, inBackground: deleteOldInBackground)
                 } else if leftover.hasPrefix(".\(name).new-"), let pid = Int32(leftover.dropFirst(".\(name).new-".count)), kill(pid, 0) != 0 {
-                    // The staging folder of a build that was killed.
-                    OutputWriter.discard(parent + "/" + leftover, inBackground: deleteOldInBackground)
+                    // The staging folder of a build that was killed: written over like a spare.
+                    if recycle && OutputWriter.isRealFolder(parent + "/" + leftover) {
+                        reusable.append(parent + "/" + leftover)
+                    } else {
+                        OutputWriter.discard(parent + "/" + leftover, inBackground: deleteOldInBackground)
+                    }
                 }
             }
-            try fm.createDirectory(atPath: path, withIntermediateDirectories: false)
+            // (rename is atomic: of two builds started at once, one takes the spare.)
+            var taken = false
+            for candidate in reusable {
+                if !taken && rename(candidate, path) == 0 {
+                    taken = true
+                } else {
+                    OutputWriter.discard(candidate, inBackground: deleteOldInBackground)
+                }
+            }
+            recycled = taken
+            if !taken { try fm.createDirectory(atPath: path, withIntermediateDirectories: false) }
         }
 
-        /// Creates every folder once, before the parallel writes.
+        /// Creates every folder once, before the parallel writes; in a recycled site, first
+        /// removes what the new site does not have.
         public func prepare(paths: [String]) throws {
             var folders = Set<String>()
             for file in paths + [OutputWriter.marker] {
@@ -81,6 +118,7 @@ public enum OutputWriter {
                     if !folders.insert(p).inserted { break }
                 }
             }
+            if recycled { try RecycledTree.prune(root: path, files: Set(paths + [OutputWriter.marker]), folders: folders) }
             for folder in folders.sorted() {
                 if mkdir(path + "/" + folder, 0o755) != 0 && errno != EEXIST {
                     throw WriteError(description: "cannot create \(folder): \(String(cString: strerror(errno)))")
@@ -94,29 +132,21 @@ public enum OutputWriter {
         }
 
         public func write(path relative: String, pieces make: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws {
-            let fd = open(path + "/" + relative, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            if fd < 0 { throw WriteError(description: "cannot create \(relative): \(String(cString: strerror(errno)))") }
-            defer { close(fd) }
-            try make { piece in
-                var written = 0
-                let ok = piece.withUnsafeBytes { buffer -> Bool in
-                    while written < buffer.count {
-                        let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
-                        if n <= 0 { return false }
-                        written += n
-                    }
-                    return true
-                }
-                if !ok { throw WriteError(description: "cannot write \(relative): \(String(cString: strerror(errno)))") }
+            if try RecycledTree.write(path + "/" + relative, relative: relative, compare: recycled, pieces: make) {
+                lock.withLock { changed += 1 }
             }
         }
 
         /// Swaps the complete new site in: at every moment the output path holds a whole site.
+        /// The replaced site becomes the spare the next build writes over.
         public func commit() throws {
-            try write(OutputFile(path: OutputWriter.marker, bytes: Array("written by tsunagari\n".utf8)))
+            // (Not counted among the site's changed files.)
+            _ = try RecycledTree.write(path + "/" + OutputWriter.marker, relative: OutputWriter.marker, compare: recycled) { emit in
+                try emit(Array("written by tsunagari\n".utf8))
+            }
             if exists {
                 if OutputWriter.exchange(path, outputPath) {
-                    OutputWriter.discard(path, inBackground: deleteOldInBackground)
+                    keepAsSpare(path)
                     return
                 }
                 // Filesystems without RENAME_EXCHANGE: move the old one aside, then the new one in.
@@ -126,7 +156,7 @@ public enum OutputWriter {
                     _ = rename(old, outputPath)
                     throw WriteError(description: "cannot move the new site into \(outputPath): \(String(cString: strerror(errno)))")
                 }
-                OutputWriter.discard(old, inBackground: deleteOldInBackground)
+                keepAsSpare(old)
             } else {
                 guard rename(path, outputPath) == 0 else {
                     throw WriteError(description: "cannot move the new site into \(outputPath): \(String(cString: strerror(errno)))")
@@ -134,8 +164,25 @@ public enum OutputWriter {
             }
         }
 
-        /// Removes the unfinished staging folder after a failure.
-        public func abandon() { try? FileManager.default.removeItem(atPath: path) }
+        /// The replaced site, kept as the spare (or deleted when another build kept one first).
+        private func keepAsSpare(_ old: String) {
+            if !keepsSpare || OutputWriter.isRealFolder(sparePath) || rename(old, sparePath) != 0 {
+                OutputWriter.discard(old, inBackground: deleteOldInBackground)
+            }
+        }
+
+        /// After a failure: the unfinished staging folder is kept as the spare when it was one
+        /// (its files are compared, not trusted, by the next build), else removed.
+        public func abandon() {
+            if recycled && !OutputWriter.isRealFolder(sparePath) && rename(path, sparePath) == 0 { return }
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+
+    /// A folder itself, not a symbolic link to one.
+    static func isRealFolder(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// Removes a replaced site now, or renames it to a trash name and leaves it to a detached
