@@ -4,13 +4,19 @@
     python3 bench/run.py [--sizes 1000,10000,100000] [--runs 3] [--large-runs 1] [--pagefind-max 10000]
                          [--out /tmp/tsunagari-bench]
 
-For each size: generates the site (bench/generate.py), builds it with tsunagari and with Hugo
-several times, runs Pagefind over Hugo's output and over ours, measures the one-file-edit
-rebuild under `tsunagari serve`, and prints a Markdown table (median wall time, CPU time, peak
-memory, pages, output bytes, index bytes). Hugo's previous output is moved aside before each run
-(not deleted, and not timed); tsunagari replaces its own output atomically and leaves the old
-tree to a detached deletion, which the next run waits out (settle), so that neither tool is timed
-while the disk deletes a tree. The serve figure is the median of --edit-runs edits.
+For each size: generates the site (bench/generate.py), and then, for tsunagari and for Hugo:
+
+- cold builds (the bar): each run into an output folder that does not exist, the previous
+  output (and tsunagari's spare copy, `.ts-out.spare`) moved aside into a trash folder that is
+  deleted only after both tools' runs, so that no run is timed while the disk deletes a tree or
+  allocates inodes it has just freed;
+- rebuilds with the previous output present: nothing changed, and one window's summary changed
+  (tsunagari writes over its spare copy and changes only the files whose bytes differ; Hugo
+  writes over its `public/`);
+- Pagefind over Hugo's output and over ours, and the one-file edit under `tsunagari serve`.
+
+It prints Markdown tables: median wall time, CPU time, peak memory, pages, output bytes, index
+bytes. The serve figure is the median of --edit-runs edits.
 """
 import argparse
 import json
@@ -99,6 +105,30 @@ def edit_rebuild_seconds(site):
             f.write(text)
 
 
+def first_window(site):
+    folder = os.path.join(site, "content", "windows")
+    return os.path.join(folder, sorted(os.listdir(folder))[0])
+
+
+def edit_and(site, build):
+    """Changes the first window's summary (a new text each time), then times `build`."""
+    path = first_window(site)
+    text = open(path, encoding="utf-8").read()
+    lines = text.split("\n")
+    i = next(k for k, line in enumerate(lines) if line.startswith("summary: "))
+    lines[i] = "summary: 編集%d %s" % (time.monotonic_ns(), lines[i][len("summary: "):].split(" ", 1)[-1])
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+    return build()
+
+
+def changed_files(build, site):
+    """One more edit and build: how many files tsunagari wrote (its summary line says)."""
+    edit_and(site, lambda: None)
+    p = subprocess.run(build, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
+    return int(p.stderr.split(" changed)")[0].rsplit(", ", 1)[-1])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000,100000")
@@ -119,25 +149,45 @@ def main():
         subprocess.run([sys.executable, os.path.join(ROOT, "bench", "generate.py"), str(n), gen], check=True)
         site, hugo_site = os.path.join(gen, "tsunagari"), os.path.join(gen, "hugo")
         ts_out, hugo_out = os.path.join(gen, "ts-out"), os.path.join(gen, "hugo-out")
+        ts_spare = os.path.join(gen, ".ts-out.spare")
         trash = os.path.join(gen, "trash")
         os.makedirs(trash, exist_ok=True)
+        settle(gen)
 
-        def ts_once():
-            result = timed([BIN, "build", "--source", site, "--output", ts_out])
-            settle(gen)
-            return result
-        ts = median_runs(runs, ts_once)
+        def aside(*paths):
+            for path in paths:
+                if os.path.exists(path):
+                    os.rename(path, os.path.join(trash, "%s-%d" % (os.path.basename(path), time.monotonic_ns())))
 
-        def hugo_once():
-            if os.path.exists(hugo_out):
-                os.rename(hugo_out, os.path.join(trash, "h%d" % time.monotonic_ns()))
-            result = timed(["hugo", "--quiet", "-d", hugo_out], cwd=hugo_site)
+        ts_build = [BIN, "build", "--source", site, "--output", ts_out]
+        hugo_build = ["hugo", "--quiet", "-d", hugo_out]
+
+        def ts_cold():
+            aside(ts_out, ts_spare)
+            result = timed(ts_build)
             time.sleep(3)
             return result
-        hg = median_runs(runs, hugo_once)
+        ts = median_runs(runs, ts_cold)
+
+        def hugo_cold():
+            aside(hugo_out)
+            result = timed(hugo_build, cwd=hugo_site)
+            time.sleep(3)
+            return result
+        hg = median_runs(runs, hugo_cold)
+
+        # Rebuilds with the previous output present (one untimed build first, so that
+        # tsunagari has its spare copy to write over).
+        subprocess.run(ts_build, check=True, stderr=subprocess.DEVNULL)
+        ts_same = median_runs(runs, lambda: timed(ts_build))
+        hg_same = median_runs(runs, lambda: timed(hugo_build, cwd=hugo_site))
+        ts_edit = median_runs(runs, lambda: edit_and(site, lambda: timed(ts_build)))
+        hg_edit = median_runs(runs, lambda: edit_and(hugo_site, lambda: timed(hugo_build, cwd=hugo_site)))
+        changed = changed_files(ts_build, site)
         shutil.rmtree(trash, ignore_errors=True)
 
-        row = {"n": n, "ts": ts, "hugo": hg, "ts_pages": count(ts_out, ".html"), "hugo_pages": count(hugo_out, ".html"),
+        row = {"n": n, "ts": ts, "hugo": hg, "ts_same": ts_same, "hugo_same": hg_same, "ts_edit": ts_edit,
+               "hugo_edit": hg_edit, "ts_edit_changed": changed, "ts_pages": count(ts_out, ".html"), "hugo_pages": count(hugo_out, ".html"),
                "ts_bytes": du(ts_out), "hugo_bytes": du(hugo_out), "ts_index": du(os.path.join(ts_out, "search"))}
         if not args.no_pagefind and n <= args.pagefind_max:
             pf_cmd = [sys.executable, "-m", "pagefind_bin_extended", "--site"]
@@ -161,6 +211,12 @@ def main():
             print("| %d | Pagefind on Hugo's output | %.2f | %.2f | %.0f | — | — | %s |" % (r["n"], *pf, mib(r["pagefind_index"])))
             print("| %d | Hugo + Pagefind | %.2f | %.2f | %.0f | — | — | — |" % (r["n"], r["hugo"][0] + pf[0], r["hugo"][1] + pf[1], max(r["hugo"][2], pf[2])))
             print("| %d | Pagefind on our output | %.2f | %.2f | %.0f | — | — | %s |" % (r["n"], *r["pagefind_ours"], mib(r["pagefind_ours_index"])))
+    print()
+    print("| windows | rebuild | tsunagari wall s | CPU s | files changed | Hugo wall s | CPU s |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        print("| %d | nothing changed | %.2f | %.2f | 0 | %.2f | %.2f |" % (r["n"], r["ts_same"][0], r["ts_same"][1], r["hugo_same"][0], r["hugo_same"][1]))
+        print("| %d | one window's summary | %.2f | %.2f | %d | %.2f | %.2f |" % (r["n"], r["ts_edit"][0], r["ts_edit"][1], r["ts_edit_changed"], r["hugo_edit"][0], r["hugo_edit"][1]))
     print()
     print("| windows | tsunagari ÷ Hugo | tsunagari ÷ (Hugo + Pagefind) | one-file edit in serve | edit ÷ full build |")
     print("| ---: | ---: | ---: | ---: | ---: |")
