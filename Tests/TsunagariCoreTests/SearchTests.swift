@@ -18,6 +18,18 @@ final class SearchTextTests: XCTestCase {
         }
     }
 
+    /// The indexer's list of white space is Unicode's White_Space property, scalar for scalar.
+    func testWhiteSpaceListIsUnicodesProperty() {
+        var differing: [UInt32] = []
+        for value in UInt32(0)...0x10FFFF {
+            guard let s = Unicode.Scalar(value) else { continue }
+            if SearchText.isWhitespace(s) != s.properties.isWhitespace { differing.append(value) }
+        }
+        XCTAssertEqual(differing, [])
+        XCTAssertTrue(SearchText.isWhitespace("\u{3000}"))
+        XCTAssertFalse(SearchText.isWhitespace("あ"))
+    }
+
     func testNormalizationFoldsWidthCaseAndScript() {
         XCTAssertEqual(SearchText.normalize("ＤＶ"), "dv", "full-width Latin to ASCII, lower case")
         XCTAssertEqual(SearchText.normalize("ＬＧＢＴ　Ｑ"), "lgbt q", "ideographic space is a space")

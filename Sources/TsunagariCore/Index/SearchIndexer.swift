@@ -66,25 +66,51 @@ public struct SearchIndexer: Sendable {
     /// A token's term frequencies in one document's name, summary and body fields.
     struct Frequencies: Sendable {
         var name: Int32 = 0, summary: Int32 = 0, body: Int32 = 0
+
+        mutating func count(field: Int) {
+            switch field {
+            case 0: name += 1
+            case 1: summary += 1
+            default: body += 1
+            }
+        }
     }
 
-    /// Term frequencies of one document, and its field lengths.
+    /// Term frequencies of one document (Japanese tokens as numbers, words as text), and its
+    /// field lengths.
     struct DocTerms: Sendable {
-        var tf: [(token: String, frequencies: Frequencies)]
+        var japanese: [(token: UInt64, frequencies: Frequencies)]
+        var words: [(token: String, frequencies: Frequencies)]
         var lengths: (Int32, Int32, Int32)
     }
 
     static func terms(of doc: SearchDocument) -> DocTerms {
-        var tf: [String: Frequencies] = [:]
-        let name = SearchText.indexTokens(doc.name, unigrams: true)
-        let about = SearchText.indexTokens(doc.about, unigrams: true)
+        // Japanese tokens as (token << 2 | field), sorted and counted by runs: no hashing.
+        var keyed: [UInt64] = []
+        keyed.reserveCapacity(2 * (doc.name.utf8.count + doc.about.utf8.count + doc.bodyParts.reduce(0) { $0 + $1.utf8.count }) / 3)
+        var words: [String: Frequencies] = [:]
+        var lengths: [Int32] = [0, 0, 0]
+        func add(_ text: String, field: Int, unigrams: Bool) {
+            SearchText.forEachIndexToken(text, unigrams: unigrams, japanese: { token in
+                keyed.append(token << 2 | UInt64(field))
+                lengths[field] += 1
+            }, word: { word in
+                words[word, default: Frequencies()].count(field: field)
+                lengths[field] += 1
+            })
+        }
+        add(doc.name, field: 0, unigrams: true)
+        add(doc.about, field: 1, unigrams: true)
         // Parts are tokenized apart: a space between them would split tokens the same way.
-        let body = doc.bodyParts.flatMap { SearchText.indexTokens($0, unigrams: false) }
-        tf.reserveCapacity(name.count + about.count + body.count)
-        for t in name { tf[t, default: Frequencies()].name += 1 }
-        for t in about { tf[t, default: Frequencies()].summary += 1 }
-        for t in body { tf[t, default: Frequencies()].body += 1 }
-        return DocTerms(tf: tf.map { ($0.key, $0.value) }, lengths: (Int32(name.count), Int32(about.count), Int32(body.count)))
+        for part in doc.bodyParts { add(part, field: 2, unigrams: false) }
+        keyed.sort()
+        var japanese: [(token: UInt64, frequencies: Frequencies)] = []
+        for k in keyed {
+            let token = k >> 2
+            if japanese.last?.token != token { japanese.append((token, Frequencies())) }
+            japanese[japanese.count - 1].frequencies.count(field: Int(k & 3))
+        }
+        return DocTerms(japanese: japanese, words: words.map { ($0.key, $0.value) }, lengths: (lengths[0], lengths[1], lengths[2]))
     }
 
     /// One document's frequencies of a token.
@@ -148,6 +174,7 @@ public struct SearchIndexer: Sendable {
     func encodedEntries() -> [(token: String, bytes: [UInt8])] {
         let n = documents.count
         var postings: [String: PackedPostings] = [:]
+        var japanese: [UInt64: PackedPostings] = [:]
         var lengths: [(Int32, Int32, Int32)] = []
         lengths.reserveCapacity(n)
         var start = 0
@@ -157,10 +184,15 @@ public struct SearchIndexer: Sendable {
             for (offset, terms) in batch.enumerated() {
                 let d = Int32(start + offset)
                 lengths.append(terms.lengths)
-                for (token, f) in terms.tf { postings[token, default: PackedPostings()].append(Posting(doc: d, frequencies: f)) }
+                for (token, f) in terms.japanese { japanese[token, default: PackedPostings()].append(Posting(doc: d, frequencies: f)) }
+                for (token, f) in terms.words { postings[token, default: PackedPostings()].append(Posting(doc: d, frequencies: f)) }
             }
             start = end
         }
+        // (A Japanese token's text is never a word's: words hold no kana or kanji.)
+        postings.reserveCapacity(postings.count + japanese.count)
+        for (token, p) in japanese { postings[JapaneseToken.text(token)] = p }
+        japanese = [:]
         let sums = lengths.reduce((0, 0, 0)) { ($0.0 + Int($1.0), $0.1 + Int($1.1), $0.2 + Int($1.2)) }
         let count = Double(max(1, n))
         let avg = (max(1, Double(sums.0) / count), max(1, Double(sums.1) / count), max(1, Double(sums.2) / count))
