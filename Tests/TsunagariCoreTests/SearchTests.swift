@@ -106,6 +106,27 @@ final class SearchTextTests: XCTestCase {
 
 /// Scoring, sharding and the files, on small sites.
 final class SearchIndexTests: XCTestCase {
+    /// A document's terms: each token counted in the field it is in, Japanese tokens and
+    /// words alike, and each field's length in tokens.
+    func testTermFrequenciesAreCountedByField() {
+        let doc = SearchDocument(kind: .window, slug: "a", title: "子育て", summary: "", name: "子育て", about: "子育て相談 DV",
+                                 bodyParts: ["相談 dv", "相談"], categories: [], stages: [], regions: [], channels: [],
+                                 flags: [], free: false, anonymous: false, phone: nil)
+        let terms = SearchIndexer.terms(of: doc)
+        var counts: [String: [Int32]] = [:]
+        for (token, f) in terms.japanese { counts[JapaneseToken.text(token)] = [f.name, f.summary, f.body] }
+        for (token, f) in terms.words { counts[token] = [f.name, f.summary, f.body] }
+        XCTAssertEqual(counts["子育"], [1, 1, 0])
+        XCTAssertEqual(counts["子"], [1, 1, 0], "unigrams in name and summary")
+        XCTAssertEqual(counts["相談"], [0, 1, 2])
+        XCTAssertEqual(counts["相"], [0, 1, 0], "a unigram of the summary; none in the body")
+        XCTAssertEqual(counts["dv"], [0, 1, 1])
+        // 子育 育て 子 育 て | 子育 育て て相 相談 子 育 て 相 談 dv | 相談 dv 相談
+        XCTAssertEqual([terms.lengths.0, terms.lengths.1, terms.lengths.2], [5, 10, 3])
+        XCTAssertEqual(JapaneseToken.text(JapaneseToken.pack("子", "育")), "子育")
+        XCTAssertEqual(JapaneseToken.text(JapaneseToken.pack("𠀋")), "𠀋")
+    }
+
     var site: TestSite!
 
     override func setUpWithError() throws {
