@@ -55,7 +55,13 @@ enum RecycledTree {
     /// Returns whether the file's bytes changed (or it is new).
     static func write(_ full: String, relative: String, compare: Bool,
                       pieces make: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws -> Bool {
-        let fd = open(full, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        var fd = open(full, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == ENOENT, let slash = full.lastIndex(of: "/") {
+            // The file's folder is made by the first write into it (see Staging.prepare).
+            if mkdir(String(full[..<slash]), 0o755) == 0 || errno == EEXIST {
+                fd = open(full, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            }
+        }
         if fd < 0 { throw OutputWriter.WriteError(description: "cannot create \(relative): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var existing = 0
