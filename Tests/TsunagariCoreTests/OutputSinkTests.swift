@@ -31,6 +31,22 @@ final class OutputSinkTests: XCTestCase {
         XCTAssertEqual(counter.pages, 0)
     }
 
+    /// The search index built beside the pages or before them: the same files, and the
+    /// search and finder pages name the same manifest.
+    func testTheIndexBesideThePagesGivesTheSameSite() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        let (linked, theme, diagnostics) = Build.check(site.options())
+        let renderer = SiteRenderer(site: try XCTUnwrap(linked, "\(diagnostics)"), theme: try XCTUnwrap(theme))
+        let beside = CollectingSink(), before = CollectingSink()
+        try renderer.render(threads: 2, into: beside, indexBeside: true)
+        try renderer.render(threads: 2, into: before, indexBeside: false)
+        XCTAssertEqual(beside.files.map(\.path), before.files.map(\.path))
+        XCTAssertEqual(beside.files.map(\.bytes), before.files.map(\.bytes))
+        let search = String(decoding: try XCTUnwrap(beside.files.first { $0.path == "search/index.html" }).bytes, as: UTF8.self)
+        XCTAssertTrue(search.contains("search/manifest."), "the search page names the manifest")
+    }
+
     func testTheDefaultJoinsThePieces() throws {
         let sink = CollectingSink()
         try sink.write(path: "a.csv") { emit in try emit(Array("a,b\r\n".utf8)); try emit(Array("1,2\r\n".utf8)) }

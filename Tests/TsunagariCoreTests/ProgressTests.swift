@@ -40,6 +40,16 @@ final class ProgressTests: XCTestCase {
         XCTAssertEqual(recorder.texts.last, "\r\u{1B}[2Krendering 1/2 files")
     }
 
+    /// Files told later (the search index) raise the total the line shows.
+    func testTheTerminalTotalGrowsWithFilesToldLater() {
+        let recorder = Recorder()
+        let progress = TerminalProgress(interval: 0, output: recorder.append)
+        progress.stage("rendering", total: 2)
+        progress.expect(more: 3)
+        progress.advance(done: 4)
+        XCTAssertEqual(recorder.texts.last, "\r\u{1B}[2Krendering 4/5 files")
+    }
+
     func testLogProgressWritesOnePlainLinePerStage() {
         let recorder = Recorder()
         let progress = LogProgress(output: recorder.append)
@@ -61,6 +71,8 @@ final class ProgressTests: XCTestCase {
             func stage(_ name: String, total: Int?) { lock.withLock { stages.append(name); if let total { self.total = total } } }
             func advance(done: Int) { lock.withLock { maxDone = max(maxDone, done) } }
             func finish() { lock.withLock { finished += 1 } }
+            // The search index's files, told when it is built (beside the pages).
+            func expect(more: Int) { lock.withLock { total += more } }
         }
         let site = try TestSite("basic")
         defer { site.remove() }

@@ -9,6 +9,12 @@ public protocol BuildProgress: AnyObject, Sendable {
     func advance(done: Int)
     /// The build is over (finished or failed): leave nothing half-drawn behind.
     func finish()
+    /// The current stage has `more` items than its total said.
+    func expect(more: Int)
+}
+
+extension BuildProgress {
+    public func expect(more: Int) {}
 }
 
 /// One line on a terminal, redrawn in place with \r, at most ten times a second so that
@@ -43,6 +49,10 @@ public final class TerminalProgress: BuildProgress, @unchecked Sendable {
             guard now >= lastDraw &+ interval || done == total else { return }
             draw(ProgressText.line(name, done: done, total: total), at: now)
         }
+    }
+
+    public func expect(more: Int) {
+        lock.withLock { total = total.map { $0 + more } }
     }
 
     public func finish() {

@@ -3,8 +3,12 @@ import Foundation
 /// Where rendered files go: memory (preview, tests) or a staging folder on disk (build).
 /// `write` is called from several threads at once, each time for a different path.
 public protocol OutputSink: Sendable {
-    /// Every path that will be written, before the first write (folders are made once).
-    func prepare(paths: [String]) throws
+    /// Every path that will be written, before the first write (folders are made once);
+    /// the paths of the files under the folder `laterUnder` are told later, by `announce`
+    /// (the search index is built while the pages are written).
+    func prepare(paths: [String], laterUnder: String?) throws
+    /// The paths under the `laterUnder` folder, before they are written.
+    func announce(paths: [String]) throws
     func write(_ file: OutputFile) throws
     /// A large file made in pieces (open data of 100,000 windows is 140 MB): `make` hands each
     /// piece to the function it is given. By default the pieces are joined and written whole.
@@ -12,6 +16,9 @@ public protocol OutputSink: Sendable {
 }
 
 extension OutputSink {
+    public func prepare(paths: [String]) throws { try prepare(paths: paths, laterUnder: nil) }
+    public func announce(paths: [String]) throws {}
+
     public func write(path: String, pieces make: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws {
         var bytes: [UInt8] = []
         try make { bytes += $0 }
@@ -25,7 +32,7 @@ public final class CollectingSink: OutputSink, @unchecked Sendable {
     private var collected: [OutputFile] = []
 
     public init() {}
-    public func prepare(paths: [String]) throws {}
+    public func prepare(paths: [String], laterUnder: String?) throws {}
     public func write(_ file: OutputFile) throws { lock.withLock { collected.append(file) } }
     public var files: [OutputFile] { lock.withLock { collected.sorted { $0.path < $1.path } } }
 }
@@ -43,9 +50,13 @@ final class CountingSink: OutputSink, @unchecked Sendable {
         self.next = next
         self.progress = progress
     }
-    func prepare(paths: [String]) throws {
-        try next.prepare(paths: paths)
+    func prepare(paths: [String], laterUnder: String?) throws {
+        try next.prepare(paths: paths, laterUnder: laterUnder)
         progress?.stage("rendering", total: paths.count)
+    }
+    func announce(paths: [String]) throws {
+        try next.announce(paths: paths)
+        progress?.expect(more: paths.count)
     }
     func write(_ file: OutputFile) throws {
         try next.write(file)

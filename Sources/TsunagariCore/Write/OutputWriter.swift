@@ -107,32 +107,49 @@ public enum OutputWriter {
             if !taken { try fm.createDirectory(atPath: path, withIntermediateDirectories: false) }
         }
 
+        /// Paths the site has (for the last pruning of a recycled site), and the folder whose
+        /// files are announced later.
+        private var files = Set<String>()
+        private var folders = Set<String>()
+        private var laterUnder: String?
+
         /// Creates the folders that hold other folders, before the parallel writes; a folder
         /// that holds only files (a page's own, as most are) is made by the first write into
         /// it, so that making 13,000 folders is spread over the writing threads instead of
         /// half a second before the first page. In a recycled site, first removes what the new
-        /// site does not have.
-        public func prepare(paths: [String]) throws {
+        /// site does not have (under `laterUnder`, only at `commit`).
+        public func prepare(paths: [String], laterUnder: String?) throws {
             try StageTimer.measure("  folders") {
-                var folders = Set<String>()
-                var parents = Set<String>()
-                for file in paths + [OutputWriter.marker] {
-                    var p = file
-                    var child = false
-                    while let slash = p.lastIndex(of: "/") {
-                        p = String(p[..<slash])
-                        if child { parents.insert(p) }
-                        child = true
-                        if !folders.insert(p).inserted && parents.contains(p) { break }
-                    }
-                }
-                if recycled { try RecycledTree.prune(root: path, files: Set(paths + [OutputWriter.marker]), folders: folders) }
+                self.laterUnder = laterUnder
+                let parents = add(paths + [OutputWriter.marker])
+                if recycled { try RecycledTree.prune(root: path, files: files, folders: folders, keepUnder: laterUnder) }
                 for folder in parents.sorted() {
                     if mkdir(path + "/" + folder, 0o755) != 0 && errno != EEXIST {
                         throw WriteError(description: "cannot create \(folder): \(String(cString: strerror(errno)))")
                     }
                 }
             }
+        }
+
+        public func announce(paths: [String]) throws {
+            lock.withLock { _ = add(paths) }
+        }
+
+        /// Records the files and their folders; returns the folders that hold other folders.
+        private func add(_ paths: [String]) -> Set<String> {
+            var parents = Set<String>()
+            for file in paths {
+                files.insert(file)
+                var p = file
+                var child = false
+                while let slash = p.lastIndex(of: "/") {
+                    p = String(p[..<slash])
+                    if child { parents.insert(p) }
+                    child = true
+                    if !folders.insert(p).inserted && parents.contains(p) { break }
+                }
+            }
+            return parents
         }
 
         /// POSIX open/write: several times faster than Foundation's writes for many small files.
@@ -149,6 +166,10 @@ public enum OutputWriter {
         /// Swaps the complete new site in: at every moment the output path holds a whole site.
         /// The replaced site becomes the spare the next build writes over.
         public func commit() throws {
+            if recycled, let later = laterUnder {
+                try RecycledTree.prune(root: path, relative: String(later.hasSuffix("/") ? later.dropLast() : Substring(later)),
+                                       files: files, folders: folders)
+            }
             // (Not counted among the site's changed files.)
             _ = try RecycledTree.write(path + "/" + OutputWriter.marker, relative: OutputWriter.marker, compare: recycled) { emit in
                 try emit(Array("written by tsunagari\n".utf8))

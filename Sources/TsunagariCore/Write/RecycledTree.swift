@@ -11,13 +11,12 @@ import Glibc
 /// allocation after a large deletion scans the recently freed inodes); a build over a recycled
 /// tree creates and deletes only what changed. The price is a second copy of the site on disk.
 enum RecycledTree {
-    /// Removes from the tree at `root` everything that is not a regular file in `files` or a
-    /// folder in `folders` (paths relative to `root`). Symbolic links are removed, never followed.
-    static func prune(root: String, files: Set<String>, folders: Set<String>) throws {
-        try prune(root: root, relative: "", files: files, folders: folders)
-    }
-
-    private static func prune(root: String, relative: String, files: Set<String>, folders: Set<String>) throws {
+    /// Removes from the tree at `relative` (a folder of the tree at `root`, "" for all of it)
+    /// everything that is not a regular file in `files` or a folder in `folders` (paths
+    /// relative to `root`). Regular files and folders under `keepUnder` are kept for now:
+    /// their paths are not known yet (see Staging.announce). Symbolic links and other odd
+    /// entries are removed, never followed.
+    static func prune(root: String, relative: String = "", files: Set<String>, folders: Set<String>, keepUnder: String? = nil) throws {
         let folder = relative.isEmpty ? root : root + "/" + relative
         guard let dir = opendir(folder) else { return }
         var entries: [(String, Int32)] = []
@@ -35,13 +34,14 @@ enum RecycledTree {
                 guard lstat(root + "/" + path, &info) == 0 else { continue }
                 type = (info.st_mode & S_IFMT) == S_IFDIR ? Int32(DT_DIR) : (info.st_mode & S_IFMT) == S_IFREG ? Int32(DT_REG) : Int32(DT_LNK)
             }
+            let kept = keepUnder.map { path.hasPrefix($0) } ?? false
             if type == Int32(DT_DIR) {
-                if folders.contains(path) {
-                    try prune(root: root, relative: path, files: files, folders: folders)
+                if folders.contains(path) || kept {
+                    try prune(root: root, relative: path, files: files, folders: folders, keepUnder: keepUnder)
                 } else {
                     try FileManager.default.removeItem(atPath: root + "/" + path)
                 }
-            } else if type != Int32(DT_REG) || !files.contains(path) {
+            } else if type != Int32(DT_REG) || !(files.contains(path) || kept) {
                 if unlink(root + "/" + path) != 0 && errno != ENOENT {
                     throw OutputWriter.WriteError(description: "cannot remove \(path) from the recycled site: \(String(cString: strerror(errno)))")
                 }
@@ -58,7 +58,7 @@ enum RecycledTree {
         var fd = open(full, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
         if fd < 0 && errno == ENOENT, let slash = full.lastIndex(of: "/") {
             // The file's folder is made by the first write into it (see Staging.prepare).
-            if mkdir(String(full[..<slash]), 0o755) == 0 || errno == EEXIST {
+            if makeFolder(String(full[..<slash])) {
                 fd = open(full, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
             }
         }
@@ -94,6 +94,13 @@ enum RecycledTree {
             throw OutputWriter.WriteError(description: "cannot cut \(relative) to its length: \(String(cString: strerror(errno)))")
         }
         return !(matching && offset == existing)
+    }
+
+    /// mkdir -p.
+    static func makeFolder(_ path: String) -> Bool {
+        if mkdir(path, 0o755) == 0 || errno == EEXIST { return true }
+        guard errno == ENOENT, let slash = path.lastIndex(of: "/"), makeFolder(String(path[..<slash])) else { return false }
+        return mkdir(path, 0o755) == 0 || errno == EEXIST
     }
 
     /// Reads `count` bytes at `offset` into `buffer`; false if the file is shorter.
