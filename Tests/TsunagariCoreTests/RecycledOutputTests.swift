@@ -123,6 +123,27 @@ final class RecycledOutputTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: spare(of: site).path))
     }
 
+    /// A file of the recycled site that cannot be opened for writing (read-only for a user
+    /// other than root; here a socket, which no one can open) is replaced by a new file.
+    func testAFileThatCannotBeWrittenOverIsReplaced() throws {
+        let folder = URL(fileURLWithPath: "/tmp/rt-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("page.html").path
+        let sock = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        XCTAssertGreaterThanOrEqual(sock, 0)
+        defer { close(sock) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            file.utf8CString.withUnsafeBytes { raw.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0.prefix(raw.count - 1))) }
+        }
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(sock, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        XCTAssertEqual(bound, 0)
+        XCTAssertTrue(try RecycledTree.write(file, relative: "page.html", compare: true) { emit in try emit(Array("窓口".utf8)) })
+        XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), "窓口")
+    }
+
     /// Writing over a file: equal bytes leave it untouched; a longer, shorter or different
     /// text replaces it exactly, whichever piece the difference is in.
     func testWritingOverAFileComparesPieceByPiece() throws {

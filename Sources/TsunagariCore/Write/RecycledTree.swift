@@ -62,6 +62,11 @@ enum RecycledTree {
                 fd = open(full, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
             }
         }
+        if fd < 0 && compare && errno != ENOENT {
+            // A file of the recycled site that cannot be written over (made read-only, say):
+            // replaced by a new one.
+            if unlink(full) == 0 { fd = open(full, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644) }
+        }
         if fd < 0 { throw OutputWriter.WriteError(description: "cannot create \(relative): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var existing = 0
