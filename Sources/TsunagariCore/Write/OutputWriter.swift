@@ -74,11 +74,12 @@ public enum OutputWriter {
             path = parent + "/.\(name).new-\(getpid())"
             try? fm.removeItem(atPath: path)
             var reusable: [String] = []
-            if fm.fileExists(atPath: parent + "/.\(name).spare") {
-                if recycle && OutputWriter.isRealFolder(parent + "/.\(name).spare") {
-                    reusable.append(parent + "/.\(name).spare")
+            let spare = parent + "/.\(name).spare"   // (sparePath, before self is whole)
+            if fm.fileExists(atPath: spare) {
+                if recycle && OutputWriter.isRealFolder(spare) {
+                    reusable.append(spare)
                 } else {
-                    OutputWriter.discard(parent + "/.\(name).spare", inBackground: deleteOldInBackground)
+                    OutputWriter.discard(spare, inBackground: deleteOldInBackground)
                 }
             }
             // Old sites a previous background deletion has not finished with (or a killed build left).

@@ -55,17 +55,16 @@ enum RecycledTree {
     /// Returns whether the file's bytes changed (or it is new).
     static func write(_ full: String, relative: String, compare: Bool,
                       pieces make: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws -> Bool {
-        var fd = open(full, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        func openFile() -> Int32 { open(full, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644) }
+        var fd = openFile()
         if fd < 0 && errno == ENOENT, let slash = full.lastIndex(of: "/") {
             // The file's folder is made by the first write into it (see Staging.prepare).
-            if makeFolder(String(full[..<slash])) {
-                fd = open(full, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
-            }
+            if makeFolder(String(full[..<slash])) { fd = openFile() }
         }
         if fd < 0 && compare && errno != ENOENT {
             // A file of the recycled site that cannot be written over (made read-only, say):
             // replaced by a new one.
-            if unlink(full) == 0 { fd = open(full, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644) }
+            if unlink(full) == 0 { fd = openFile() }
         }
         if fd < 0 { throw OutputWriter.WriteError(description: "cannot create \(relative): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
