@@ -172,15 +172,27 @@ public enum CommonMark {
 /// joined by newlines. Works on UTF-8 bytes: splitting by Character pays for grapheme
 /// breaking on every Japanese character of every body.
 func nonEmptyTrimmedLines(_ text: String) -> String {
-    var out: [UInt8] = []
-    out.reserveCapacity(text.utf8.count)
-    for line in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: true) {
-        guard let first = line.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }),
-              let last = line.lastIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
-        if !out.isEmpty { out.append(0x0A) }
-        out.append(contentsOf: line[first...last])
+    var text = text
+    return text.withUTF8 { bytes in
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var start = 0
+        let count = bytes.count
+        while start < count {
+            var end = start
+            while end < count && bytes[end] != 0x0A { end += 1 }
+            var first = start
+            var last = end
+            while first < last && (bytes[first] == 0x20 || bytes[first] == 0x09) { first += 1 }
+            while last > first && (bytes[last - 1] == 0x20 || bytes[last - 1] == 0x09) { last -= 1 }
+            if first < last {
+                if !out.isEmpty { out.append(0x0A) }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[first..<last]))
+            }
+            start = end + 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
-    return String(decoding: out, as: UTF8.self)
 }
 
 #if canImport(Glibc)

@@ -11,6 +11,8 @@ struct Renderer {
     /// the standalone tag was not output; it is written only if the partial writes something).
     var partialStart = false
     var depth = 0
+    /// A template rendered in place of some raw tags of the outer template (`TemplateSet.render(_:_:into:embedding:as:context:)`).
+    var embedding: Embedding?
     let ops: UnsafeBufferPointer<Op>
     let text: UnsafePointer<UInt8>
     let program: Program
@@ -38,7 +40,11 @@ struct Renderer {
                 pc += 1
 
             case .raw(let p):
-                writeValue(resolve(Int(p)), escape: false)
+                if let embedding, embedding.sites.contains(pc) {
+                    try runEmbedded(embedding)
+                } else {
+                    writeValue(resolve(Int(p)), escape: false)
+                }
                 pc += 1
 
             case .section(let p, let e):
@@ -84,6 +90,17 @@ struct Renderer {
                 pc += 1
             }
         }
+    }
+
+    /// The embedded template, on a context stack of its own (as a separate render would be);
+    /// its own tags of the same name are not embedded again.
+    private mutating func runEmbedded(_ embedding: Embedding) throws {
+        let savedStack = stack
+        stack = [embedding.context]
+        self.embedding = nil
+        try run(embedding.template.start, embedding.template.end)
+        self.embedding = embedding
+        stack = savedStack
     }
 
     private mutating func runPartial(_ start: Int, _ end: Int, site: Int) throws {
@@ -201,4 +218,11 @@ struct Renderer {
             out.append(b ? "true" : "false")
         }
     }
+}
+
+/// What `Renderer` renders in place of the raw tags at the instructions `sites`.
+struct Embedding {
+    let sites: Set<Int>
+    let template: CompiledTemplate
+    let context: TemplateValue
 }

@@ -99,6 +99,24 @@ public struct TemplateSet: Sendable {
         try run(try lookup(name), context) { buffer.append(contentsOf: $0) }
     }
 
+    /// Renders template `name` into `buffer` with `template` rendered (with `embeddedContext` as
+    /// its root) in place of each `{{{tag}}}` written in `name` itself — the output equals
+    /// rendering `template` to a string first and passing it as `tag` in `context`, without
+    /// the copy and the UTF-8 validation that the string costs. A layout around each page.
+    public func render(_ name: String, _ context: TemplateValue, into buffer: inout [UInt8],
+                       embedding template: String, as tag: String, context embeddedContext: TemplateValue) throws {
+        let outer = try lookup(name)
+        let inner = try lookup(template)
+        // The tags by their instruction's position: names are shared by all templates.
+        let sites = Set((outer.start..<outer.end).filter { pc in
+            guard case .raw(let p) = program.ops[pc] else { return false }
+            let path = program.paths[Int(p)]
+            return path.kind == .stack && path.first == tag && path.rest.isEmpty
+        })
+        let embedding = Embedding(sites: sites, template: inner, context: embeddedContext)
+        try run(outer, context, embedding: embedding) { buffer.append(contentsOf: $0) }
+    }
+
     private func lookup(_ name: String) throws -> CompiledTemplate {
         guard let index = program.templateIndex[name] else {
             throw TemplateError(template: name, line: 0, column: 0, message: "unknown template '\(name)'")
@@ -107,7 +125,7 @@ public struct TemplateSet: Sendable {
     }
 
     /// Renders `template` into a private buffer and hands its bytes to `body`.
-    private func run<R>(_ template: CompiledTemplate, _ context: TemplateValue,
+    private func run<R>(_ template: CompiledTemplate, _ context: TemplateValue, embedding: Embedding? = nil,
                         _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
         let capacity = sizeHint.value(template.index, default: max(4096, template.textBytes * 2))
         return try program.ops.withUnsafeBufferPointer { ops in
@@ -116,6 +134,7 @@ public struct TemplateSet: Sendable {
                                         maxDepth: maxPartialDepth, capacity: capacity)
                 defer { renderer.out.deallocate() }
                 renderer.stack.append(context)
+                renderer.embedding = embedding
                 try renderer.run(template.start, template.end)
                 sizeHint.record(template.index, renderer.out.count)
                 return try body(renderer.out.bytes)

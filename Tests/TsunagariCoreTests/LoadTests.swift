@@ -82,6 +82,12 @@ final class RuleTests: XCTestCase {
         XCTAssertNil(PhoneNumber.telURI("12345"))
         XCTAssertNil(PhoneNumber.telURI("0120-279-338 (ガイダンス8番)"))
         XCTAssertNil(PhoneNumber.telURI("javascript:1"))
+        XCTAssertEqual(PhoneNumber.telURI("(03) 1234-5678"), "tel:0312345678")
+        XCTAssertNil(PhoneNumber.telURI("０３-１２３４-５６７８"), "full-width digits are not dialled as written")
+        XCTAssertNil(PhoneNumber.telURI("03-1234-5678\u{301}"))
+        XCTAssertNil(PhoneNumber.telURI("#99#9"))
+        XCTAssertNil(PhoneNumber.telURI("0120#279338"))
+        XCTAssertEqual(PhoneNumber.digits("＃0120-27９"), "012027")
     }
 
     func testURLRules() {

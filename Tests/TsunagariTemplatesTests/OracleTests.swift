@@ -51,6 +51,10 @@ final class OracleTests: XCTestCase {
             }
             try assertSameAsOracle(t, "layout", .map(page), "layout around \(name)")
             let html = try set.render("layout", .map(page))
+            // Embedded in the layout's own buffer: the same bytes as the two renders.
+            var embedded: [UInt8] = []
+            try set.render("layout", .map(page), into: &embedded, embedding: name, as: "content", context: context)
+            XCTAssertEqual(String(decoding: embedded, as: UTF8.self), html, "layout embedding \(name)")
             XCTAssertTrue(html.contains("<title>"))
             XCTAssertFalse(html.contains("<script>"), "interpolated <script> must be escaped")
         }

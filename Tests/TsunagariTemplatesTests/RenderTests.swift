@@ -104,6 +104,21 @@ final class RenderTests: XCTestCase {
         XCTAssertEqual(String(decoding: buffer, as: UTF8.self), "<p>1 &amp; 2</p><p>日本</p>")
     }
 
+    /// The embedded template renders at the outer template's own `{{{content}}}` tags (also
+    /// inside a section), on its own context; not at a partial's tag, nor at its own.
+    func testEmbeddingRendersAtTheOuterTemplatesOwnTags() throws {
+        let set = try TemplateSet(templates: [
+            "outer": "<{{{content}}}>{{#list}}[{{{content}}}]{{/list}}{{> part}}{{content}}",
+            "part": "({{{content}}})",
+            "inner": "{{x}}|{{y}}|{{{content}}}",
+        ])
+        var buffer: [UInt8] = Array("pre:".utf8)
+        try set.render("outer", ["list": [1, 2], "content": "C", "y": "outer-y"], into: &buffer,
+                       embedding: "inner", as: "content", context: ["x": "a&b", "content": "own"])
+        XCTAssertEqual(String(decoding: buffer, as: UTF8.self), "pre:<a&amp;b||own>[a&amp;b||own][a&amp;b||own](C)C")
+        XCTAssertThrowsError(try set.render("outer", [:], into: &buffer, embedding: "missing", as: "content", context: [:]))
+    }
+
     func testHTMLEscape() {
         XCTAssertEqual(HTMLEscape.escape("<script>alert(\"x\" & 'y')</script>"),
                        "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;")

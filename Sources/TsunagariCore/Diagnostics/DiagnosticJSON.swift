@@ -22,6 +22,8 @@ public enum DiagnosticJSON {
 /// or attribute ('<', '>', '&' and the line separators as \u escapes).
 public enum JSONString {
     public static func quote(_ s: String) -> String {
+        // Most text needs no escape: one scan of its bytes, one concatenation.
+        if !s.utf8.contains(where: needsScalarCheck) { return "\"" + s + "\"" }
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
         for scalar in s.unicodeScalars {
@@ -49,5 +51,12 @@ public enum JSONString {
             }
         }
         return out + "\""
+    }
+
+    /// Bytes that start a scalar `quote` may escape: controls, the quote characters, '<' '>' '&'
+    /// '\'' '\\', and the lead bytes of U+2028, U+2029 (E2) and U+FEFF (EF).
+    @inline(__always)
+    static func needsScalarCheck(_ b: UInt8) -> Bool {
+        b < 0x20 || b == 0x22 || b == 0x5C || b == 0x3C || b == 0x3E || b == 0x26 || b == 0x27 || b == 0xE2 || b == 0xEF
     }
 }

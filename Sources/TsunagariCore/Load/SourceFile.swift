@@ -24,7 +24,9 @@ public struct SourceFile: Sendable {
         var start = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
         let content = bytes[start...]
-        if let bad = firstInvalidUTF8(content) {
+        // One validating pass makes the text; only invalid input is scanned again for the place.
+        guard var text = String(validating: content, as: UTF8.self) else {
+            let bad = firstInvalidUTF8(content) ?? content.startIndex
             let (line, column) = position(of: bad, in: content)
             return .failure(SourceLocation(path: path, line: line, column: column).error(
                 "invalid UTF-8 byte 0x\(String(content[bad], radix: 16, uppercase: true))",
@@ -36,7 +38,6 @@ public struct SourceFile: Sendable {
             return .failure(SourceLocation(path: path, line: line, column: column).error(
                 "NUL character in text file", hint: "remove it; the file may be binary"))
         }
-        var text = String(decoding: content, as: UTF8.self)
         if content.contains(0x0D) {
             text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         }

@@ -468,7 +468,6 @@ public struct SiteRenderer: Sendable {
     /// One page: its template inside the layout.
     func renderPage(_ plan: PagePlan, in frame: PageFrame) throws -> [UInt8] {
         let shared = frame.shared
-        let content = try theme.templates.render(plan.template, .map(["site": frame.site, "page": ViewModels.withFlags(plan.makeContext())]))
         let canonical = urls.absolute(plan.path == "404.html" ? "" : plan.path)
         let layout: TemplateValue = .map([
             "site": frame.site,
@@ -479,13 +478,13 @@ public struct SiteRenderer: Sendable {
             "header": .string(shared.header),
             "crisis": .string(plan.path.isEmpty ? shared.crisis : shared.briefCrisis),
             "footer": .string(shared.footer),
-            "content": .string(content),
             "is_home": .bool(plan.path.isEmpty),
             "noindex": .bool(plan.noindex),
         ])
+        // The page's template renders where the layout writes {{{content}}}, into the same buffer.
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(content.utf8.count + shared.header.utf8.count + shared.briefCrisis.utf8.count + shared.footer.utf8.count + 2048)
-        try theme.templates.render("layout", layout, into: &bytes)
+        try theme.templates.render("layout", layout, into: &bytes, embedding: plan.template, as: "content",
+                                   context: .map(["site": frame.site, "page": ViewModels.withFlags(plan.makeContext())]))
         return bytes
     }
 

@@ -55,22 +55,29 @@ public enum ContentChecks {
 public enum PhoneNumber {
     /// The digits (and a leading '#') of a number as written.
     public static func digits(_ text: String) -> String {
-        String(text.unicodeScalars.filter { ("0"..."9").contains($0) || $0 == "#" }.map(Character.init))
+        String(decoding: text.utf8.filter { (0x30...0x39).contains($0) || $0 == 0x23 }, as: UTF8.self)
     }
 
     /// `tel:` URI for a valid number, or nil: 10–11 digits starting with 0, a 3-digit service
     /// number (189, 110 …), or a '#' short number (#9999).
+    /// On bytes: called for every phone of every window by the pages, the index and the checks.
     public static func telURI(_ text: String) -> String? {
-        let allowed = Set("0123456789-#() ")
-        guard text.allSatisfy({ allowed.contains($0) }) else { return nil }
-        let d = digits(text)
-        if d.hasPrefix("#") {
-            let rest = d.dropFirst()
-            return (rest.count == 4 && !rest.contains("#")) ? "tel:%23" + rest : nil
+        var d: [UInt8] = []
+        d.reserveCapacity(16)
+        for b in text.utf8 {
+            switch b {
+            case 0x30...0x39, 0x23: d.append(b)            // digits and '#'
+            case 0x2D, 0x28, 0x29, 0x20: continue           // - ( ) space
+            default: return nil
+            }
         }
-        if d.contains("#") { return nil }
-        if d.count == 3, d.hasPrefix("1") { return "tel:" + d }
-        if d.hasPrefix("0"), (10...11).contains(d.count) { return "tel:" + d }
+        if d.first == 0x23 {
+            let rest = d.dropFirst()
+            return (rest.count == 4 && !rest.contains(0x23)) ? "tel:%23" + String(decoding: rest, as: UTF8.self) : nil
+        }
+        if d.contains(0x23) { return nil }
+        if d.count == 3, d.first == 0x31 { return "tel:" + String(decoding: d, as: UTF8.self) }
+        if d.first == 0x30, (10...11).contains(d.count) { return "tel:" + String(decoding: d, as: UTF8.self) }
         return nil
     }
 }

@@ -55,7 +55,10 @@ enum RecycledTree {
     /// Returns whether the file's bytes changed (or it is new).
     static func write(_ full: String, relative: String, compare: Bool,
                       pieces make: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws -> Bool {
-        func openFile() -> Int32 { open(full, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644) }
+        // Without `compare` the folder is new: the file is created empty (O_TRUNC only guards
+        // against a stray one) and is not cut to length afterwards.
+        let flags = O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (compare ? 0 : O_TRUNC)
+        func openFile() -> Int32 { open(full, flags, 0o644) }
         var fd = openFile()
         if fd < 0 && errno == ENOENT, let slash = full.lastIndex(of: "/") {
             // The file's folder is made by the first write into it (see Staging.prepare).
@@ -94,7 +97,7 @@ enum RecycledTree {
             }
             offset += piece.count
         }
-        if offset != existing && ftruncate(fd, off_t(offset)) != 0 {
+        if compare && offset != existing && ftruncate(fd, off_t(offset)) != 0 {
             throw OutputWriter.WriteError(description: "cannot cut \(relative) to its length: \(String(cString: strerror(errno)))")
         }
         return !(matching && offset == existing)
