@@ -18,6 +18,18 @@ enum CoreSchema {
 
     /// Resolution of an untagged plain scalar.
     static func resolvePlain(_ s: String) -> YAMLNode.Value {
+        // Every null, bool, int and float of the schema starts with one of these bytes (or is
+        // empty); any other scalar — most text, all Japanese — is a string without more tests.
+        if let first = s.utf8.first {
+            switch first {
+            case UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
+                 UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"):
+                break
+            default:
+                return .string(s)
+            }
+        }
         if let v = null(s) { return v }
         if let b = bool(s) { return .bool(b) }
         if let v = int(s) { return v }
