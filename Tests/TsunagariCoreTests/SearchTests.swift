@@ -127,6 +127,25 @@ final class SearchIndexTests: XCTestCase {
         XCTAssertEqual(JapaneseToken.text(JapaneseToken.pack("𠀋")), "𠀋")
     }
 
+    /// The counting table grows past its first size and counts like a dictionary would.
+    func testTermCounterAgreesWithADictionaryAcrossGrowth() {
+        var counter = SearchIndexer.TermCounter(expected: 1)
+        var expected: [UInt64: [Int32]] = [:]
+        var state: UInt64 = 42
+        for n in 0..<5000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let token = JapaneseToken.pack(Unicode.Scalar(UInt32(0x4E00 + (state >> 33) % 1500))!)
+            counter.field = n % 3
+            counter.japanese(token)
+            expected[token, default: [0, 0, 0]][n % 3] += 1
+        }
+        let terms = counter.japaneseTerms()
+        XCTAssertEqual(terms.count, expected.count)
+        XCTAssertEqual(Set(terms.map(\.token)).count, terms.count, "each token once")
+        for (token, f) in terms { XCTAssertEqual([f.name, f.summary, f.body], expected[token]) }
+        XCTAssertEqual(counter.lengths.reduce(0, +), 5000)
+    }
+
     var site: TestSite!
 
     override func setUpWithError() throws {

@@ -85,32 +85,79 @@ public struct SearchIndexer: Sendable {
     }
 
     static func terms(of doc: SearchDocument) -> DocTerms {
-        // Japanese tokens as (token << 2 | field), sorted and counted by runs: no hashing.
-        var keyed: [UInt64] = []
-        keyed.reserveCapacity(2 * (doc.name.utf8.count + doc.about.utf8.count + doc.bodyParts.reduce(0) { $0 + $1.utf8.count }) / 3)
-        var words: [String: Frequencies] = [:]
-        var lengths: [Int32] = [0, 0, 0]
-        func add(_ text: String, field: Int, unigrams: Bool) {
-            SearchText.forEachIndexToken(text, unigrams: unigrams, japanese: { token in
-                keyed.append(token << 2 | UInt64(field))
-                lengths[field] += 1
-            }, word: { word in
-                words[word, default: Frequencies()].count(field: field)
-                lengths[field] += 1
-            })
-        }
-        add(doc.name, field: 0, unigrams: true)
-        add(doc.about, field: 1, unigrams: true)
+        var counter = TermCounter(expected: 2 * (doc.name.utf8.count + doc.about.utf8.count + doc.bodyParts.reduce(0) { $0 + $1.utf8.count }) / 3)
+        counter.field = 0
+        SearchText.forEachIndexToken(doc.name, unigrams: true, into: &counter)
+        counter.field = 1
+        SearchText.forEachIndexToken(doc.about, unigrams: true, into: &counter)
         // Parts are tokenized apart: a space between them would split tokens the same way.
-        for part in doc.bodyParts { add(part, field: 2, unigrams: false) }
-        keyed.sort()
-        var japanese: [(token: UInt64, frequencies: Frequencies)] = []
-        for k in keyed {
-            let token = k >> 2
-            if japanese.last?.token != token { japanese.append((token, Frequencies())) }
-            japanese[japanese.count - 1].frequencies.count(field: Int(k & 3))
+        counter.field = 2
+        for part in doc.bodyParts { SearchText.forEachIndexToken(part, unigrams: false, into: &counter) }
+        return DocTerms(japanese: counter.japaneseTerms(), words: counter.words.map { ($0.key, $0.value) },
+                        lengths: (counter.lengths[0], counter.lengths[1], counter.lengths[2]))
+    }
+
+    /// Counts one document's tokens by field: Japanese tokens in an open-addressing table of
+    /// numbers (no hashing of Strings, no sort), words in a dictionary (they are few).
+    struct TermCounter: IndexTokenSink {
+        var field = 0
+        var lengths: [Int32] = [0, 0, 0]
+        var words: [String: Frequencies] = [:]
+        /// Slots of the table: a token (0 = empty; no token is 0) and the index of its counts.
+        private var keys: [UInt64]
+        private var slots: [Int32]
+        private var mask: Int
+        private var tokens: [UInt64] = []
+        private var counts: [Frequencies] = []
+
+        init(expected: Int) {
+            var capacity = 64
+            while capacity < 2 * expected { capacity *= 2 }
+            keys = Array(repeating: 0, count: capacity)
+            slots = Array(repeating: 0, count: capacity)
+            mask = capacity - 1
         }
-        return DocTerms(japanese: japanese, words: words.map { ($0.key, $0.value) }, lengths: (lengths[0], lengths[1], lengths[2]))
+
+        mutating func japanese(_ token: UInt64) {
+            lengths[field] += 1
+            if 2 * (tokens.count + 1) > keys.count { grow() }   // at most half full
+            var i = Int(truncatingIfNeeded: (token &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
+            while true {
+                let key = keys[i]
+                if key == token { counts[Int(slots[i])].count(field: field); return }
+                if key == 0 { break }
+                i = (i + 1) & mask
+            }
+            keys[i] = token
+            slots[i] = Int32(tokens.count)
+            tokens.append(token)
+            var f = Frequencies()
+            f.count(field: field)
+            counts.append(f)
+        }
+
+        mutating func word(_ word: String) {
+            words[word, default: Frequencies()].count(field: field)
+            lengths[field] += 1
+        }
+
+        private mutating func grow() {
+            let capacity = keys.count * 2
+            keys = Array(repeating: 0, count: capacity)
+            slots = Array(repeating: 0, count: capacity)
+            mask = capacity - 1
+            for (n, token) in tokens.enumerated() {
+                var i = Int(truncatingIfNeeded: (token &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
+                while keys[i] != 0 { i = (i + 1) & mask }
+                keys[i] = token
+                slots[i] = Int32(n)
+            }
+        }
+
+        /// The Japanese tokens in the order first seen, with their counts.
+        func japaneseTerms() -> [(token: UInt64, frequencies: Frequencies)] {
+            Array(zip(tokens, counts)).map { (token: $0.0, frequencies: $0.1) }
+        }
     }
 
     /// One document's frequencies of a token.

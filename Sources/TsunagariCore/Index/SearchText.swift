@@ -210,14 +210,21 @@ public enum SearchText {
     /// `unigrams`, every character of a Japanese run is a token too, so that a one-character
     /// query finds it. (The same cut as `runs` and `bigrams`, on scalars.)
     public static func indexTokens(_ text: String, unigrams: Bool) -> [String] {
-        var tokens: [String] = []
-        forEachIndexToken(text, unigrams: unigrams, japanese: { tokens.append(JapaneseToken.text($0)) }, word: { tokens.append($0) })
-        return tokens
+        struct Texts: IndexTokenSink {
+            var tokens: [String] = []
+            mutating func japanese(_ token: UInt64) { tokens.append(JapaneseToken.text(token)) }
+            mutating func word(_ word: String) { tokens.append(word) }
+        }
+        var sink = Texts()
+        forEachIndexToken(text, unigrams: unigrams, into: &sink)
+        return sink.tokens
     }
 
     /// The same tokens in the same order, a Japanese one as its number (see JapaneseToken) and
-    /// a word as its text: the indexer counts and merges numbers, not short Strings.
-    static func forEachIndexToken(_ text: String, unigrams: Bool, japanese: (UInt64) -> Void, word: (String) -> Void) {
+    /// a word as its text: the indexer counts and merges numbers, not short Strings. (A sink
+    /// passed inout, not closures: closures over the counters paid a dynamic exclusivity
+    /// check on every token.)
+    static func forEachIndexToken<Sink: IndexTokenSink>(_ text: String, unigrams: Bool, into sink: inout Sink) {
         let scalars = normalizedScalars(text)
         var i = 0
         while i < scalars.count {
@@ -226,22 +233,28 @@ public enum SearchText {
                 var j = i + 1
                 while j < scalars.count && isJapanese(scalars[j]) { j += 1 }
                 if j - i == 1 {
-                    japanese(JapaneseToken.pack(s))
+                    sink.japanese(JapaneseToken.pack(s))
                 } else {
-                    for k in i..<(j - 1) { japanese(JapaneseToken.pack(scalars[k], scalars[k + 1])) }
-                    if unigrams { for k in i..<j { japanese(JapaneseToken.pack(scalars[k])) } }
+                    for k in i..<(j - 1) { sink.japanese(JapaneseToken.pack(scalars[k], scalars[k + 1])) }
+                    if unigrams { for k in i..<j { sink.japanese(JapaneseToken.pack(scalars[k])) } }
                 }
                 i = j
             } else if isWord(s) {
                 var j = i + 1
                 while j < scalars.count && !isJapanese(scalars[j]) && isWord(scalars[j]) { j += 1 }
-                word(string(scalars[i..<j]))
+                sink.word(string(scalars[i..<j]))
                 i = j
             } else {
                 i += 1
             }
         }
     }
+}
+
+/// Receives a text's index tokens (`SearchText.forEachIndexToken`).
+protocol IndexTokenSink {
+    mutating func japanese(_ token: UInt64)
+    mutating func word(_ word: String)
 }
 
 /// A Japanese token (one character, or a bigram) as a number: the first scalar above the
