@@ -196,6 +196,23 @@ final class HostileInputTests: XCTestCase {
         XCTAssertFalse(fm.fileExists(atPath: site.output.path), "nothing written")
     }
 
+    /// A named pipe (or any other non-file) where an entry belongs is refused without
+    /// waiting for a writer, directly and through a symbolic link inside the site.
+    func testANamedPipeIsRefusedWithoutBlocking() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        let windows = site.root.appendingPathComponent("content/windows").path
+        XCTAssertEqual(mkfifo(windows + "/pipe.md", 0o644), 0)
+        try FileManager.default.createSymbolicLink(atPath: windows + "/piped.md", withDestinationPath: "pipe.md")
+        XCTAssertThrowsError(try site.build()) { error in
+            let errors = (error as? BuildFailure)?.diagnostics.filter { $0.severity == .error }.map(\.description) ?? ["\(error)"]
+            XCTAssertEqual(errors.sorted(), [
+                "content/windows/pipe.md:1:1: error: not a regular file (content files must be plain files)",
+                "content/windows/piped.md:1:1: error: not a regular file (content files must be plain files)",
+            ])
+        }
+    }
+
     func testThemeLinkedOutOfTheSiteIsAnError() throws {
         let fm = FileManager.default
         let site = try TestSite("basic")
