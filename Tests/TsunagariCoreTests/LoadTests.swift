@@ -139,4 +139,28 @@ final class RuleTests: XCTestCase {
     func testJSONStringIsSafeInHTML() {
         XCTAssertEqual(JSONString.quote("</script>&'\"\u{2028}"), "\"\\u003c/script\\u003e\\u0026\\u0027\\\"\\u2028\"")
     }
+
+    /// The open data's JSON writer: commas only between members, at every depth; nil fields
+    /// left out; strings escaped as `JSONString.quote` does.
+    func testJSONBytesPlacesCommasAndEscapes() throws {
+        var j = JSONBytes()
+        j.object { j in
+            j.field("a", "x<y")
+            j.field("skipped", nil)
+            j.key("list")
+            j.array { j in
+                for n in 0..<3 { j.element(); j.object { j in j.field("n", String(n)); j.field("none", nil) } }
+            }
+            j.key("empty"); j.array { _ in }
+            j.key("flag"); j.raw("true")
+        }
+        let text = String(decoding: j.out, as: UTF8.self)
+        XCTAssertEqual(text, #"{"a":"x\u003cy","list":[{"n":"0"},{"n":"1"},{"n":"2"}],"empty":[],"flag":true}"#)
+        XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(j.out)))
+        for s in ["", "plain", "日本語", "a\"b\\c\n\u{1}\u{2028}\u{FEFF}'&"] {
+            var out: [UInt8] = []
+            JSONString.append(s, to: &out)
+            XCTAssertEqual(String(decoding: out, as: UTF8.self), JSONString.quote(s))
+        }
+    }
 }

@@ -24,33 +24,44 @@ public enum JSONString {
     public static func quote(_ s: String) -> String {
         // Most text needs no escape: one scan of its bytes, one concatenation.
         if !s.utf8.contains(where: needsScalarCheck) { return "\"" + s + "\"" }
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
+        var out: [UInt8] = []
+        append(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `s` quoted and escaped as UTF-8 (the writers of large JSON files use this).
+    public static func append(_ s: String, to out: inout [UInt8]) {
+        out.append(0x22)
+        guard s.utf8.contains(where: needsScalarCheck) else {
+            out.append(contentsOf: s.utf8)
+            out.append(0x22)
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<": out += "\\u003c"
-            case ">": out += "\\u003e"
-            case "&": out += "\\u0026"
-            case "'": out += "\\u0027"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
+            case "\"": out += #"\""#.utf8
+            case "\\": out += #"\\"#.utf8
+            case "\n": out += #"\n"#.utf8
+            case "\r": out += #"\r"#.utf8
+            case "\t": out += #"\t"#.utf8
+            case "<": out += #"\u003c"#.utf8
+            case ">": out += #"\u003e"#.utf8
+            case "&": out += #"\u0026"#.utf8
+            case "'": out += #"\u0027"#.utf8
+            case "\u{2028}": out += #"\u2028"#.utf8
+            case "\u{2029}": out += #"\u2029"#.utf8
             // Some JSON readers (Foundation's on Linux among them) drop a raw U+FEFF as a BOM.
-            case "\u{FEFF}": out += "\\ufeff"
+            case "\u{FEFF}": out += #"\ufeff"#.utf8
             default:
                 if scalar.value < 0x20 {
                     let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    out += ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8
                 } else {
-                    out.unicodeScalars.append(scalar)
+                    out += String(scalar).utf8
                 }
             }
         }
-        return out + "\""
+        out.append(0x22)
     }
 
     /// Bytes that start a scalar `quote` may escape: controls, the quote characters, '<' '>' '&'

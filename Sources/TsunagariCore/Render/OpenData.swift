@@ -23,77 +23,104 @@ struct OpenData {
         refs.compactMap { ref in terms.first { $0.slug == ref.value || $0.label == ref.value } }
     }
 
-    func schedules(_ s: Schedule?) -> [String] {
-        guard let s else { return [] }
-        var list: [String] = []
+    /// The HSDS schedules of `s`, each appended as a JSON object (comma-separated).
+    func appendSchedules(_ s: Schedule?, to j: inout JSONBytes) {
+        guard let s else { return }
         if s.always {
-            list.append("{\"freq\":\"WEEKLY\",\"byday\":\"MO,TU,WE,TH,FR,SA,SU\",\"opens_at\":\"00:00\",\"closes_at\":\"24:00\",\"description\":\"24時間\"}")
+            j.element()
+            j.raw("{\"freq\":\"WEEKLY\",\"byday\":\"MO,TU,WE,TH,FR,SA,SU\",\"opens_at\":\"00:00\",\"closes_at\":\"24:00\",\"description\":\"24時間\"}")
         }
         for r in s.weekly {
             let days = r.days.compactMap { d in Weekday.allCases.firstIndex(of: d).flatMap { $0 < 7 ? OpenData.hsdsDays[$0] : nil } }
-            list.append("{\"freq\":\"WEEKLY\",\"byday\":\(JSONString.quote(days.joined(separator: ","))),\"opens_at\":\(JSONString.quote(Formatting.time(r.open))),\"closes_at\":\(JSONString.quote(Formatting.time(r.close))),\"description\":\(JSONString.quote(Formatting.schedule(Schedule(always: false, weekly: [r], holidays: nil, note: nil)) ?? ""))}")
+            j.element()
+            j.object { j in
+                j.field("freq", "WEEKLY")
+                j.field("byday", days.joined(separator: ","))
+                j.field("opens_at", Formatting.time(r.open))
+                j.field("closes_at", Formatting.time(r.close))
+                j.field("description", Formatting.schedule(Schedule(always: false, weekly: [r], holidays: nil, note: nil)) ?? "")
+            }
         }
-        return list
     }
 
     func json(_ emit: ([UInt8]) throws -> Void) throws {
-        var out: [UInt8] = []
-        out.reserveCapacity(OpenData.pieceBytes + 64 * 1024)
-        out += "{\"schema\":\"Open Referral HSDS 3.0 (aligned subset)\",\"count\":\(site.windows.count),\"services\":[\n".utf8
+        var j = JSONBytes()
+        j.out.reserveCapacity(OpenData.pieceBytes + 64 * 1024)
+        j.raw("{\"schema\":\"Open Referral HSDS 3.0 (aligned subset)\",\"count\":\(site.windows.count),\"services\":[\n")
         for (i, w) in site.windows.enumerated() {
-            var fields: [String] = []
-            func add(_ key: String, _ value: String?) { if let value { fields.append("\(JSONString.quote(key)):\(JSONString.quote(value))") } }
-            func raw(_ key: String, _ value: String) { fields.append("\(JSONString.quote(key)):\(value)") }
-            add("id", w.origin.slug)
-            add("name", w.name)
-            add("alternate_name", w.reading)
-            add("description", w.summary)
-            add("url", urls.absolute(SiteURLs.window(w.origin.slug)))
-            add("status", "active")
-            if let op = w.operatorName { raw("organization", "{\"name\":\(JSONString.quote(op))}") }
-            add("fees_description", w.cost)
-            add("eligibility_description", w.eligibility)
-            add("assured_date", w.verified?.value.description)
-            add("source", w.source)
-            raw("crisis", w.crisis ? "true" : "false")
-            raw("sample", w.sample ? "true" : "false")
-            if let a = w.anonymous { raw("anonymous", a ? "true" : "false") }
-            let phones = w.channels.compactMap { c -> String? in
-                guard let n = c.number?.value else { return nil }
-                return "{\"number\":\(JSONString.quote(n)),\"description\":\(JSONString.quote(c.label ?? c.type.rawValue))}"
+            if i > 0 { j.raw(",\n") }
+            j.object { j in
+                j.field("id", w.origin.slug)
+                j.field("name", w.name)
+                j.field("alternate_name", w.reading)
+                j.field("description", w.summary)
+                j.field("url", urls.absolute(SiteURLs.window(w.origin.slug)))
+                j.field("status", "active")
+                if let op = w.operatorName { j.key("organization"); j.object { j in j.field("name", op) } }
+                j.field("fees_description", w.cost)
+                j.field("eligibility_description", w.eligibility)
+                j.field("assured_date", w.verified?.value.description)
+                j.field("source", w.source)
+                j.key("crisis"); j.raw(w.crisis ? "true" : "false")
+                j.key("sample"); j.raw(w.sample ? "true" : "false")
+                if let a = w.anonymous { j.key("anonymous"); j.raw(a ? "true" : "false") }
+                j.key("phones")
+                j.array { j in
+                    for c in w.channels {
+                        guard let n = c.number?.value else { continue }
+                        j.element()
+                        j.object { j in j.field("number", n); j.field("description", c.label ?? c.type.rawValue) }
+                    }
+                }
+                j.key("contacts")
+                j.array { j in
+                    for c in w.channels {
+                        j.element()
+                        j.object { j in
+                            j.field("type", c.type.rawValue)
+                            j.field("number", c.number?.value)
+                            j.field("url", c.url)
+                            j.field("handle", c.handle)
+                            j.field("hours", Formatting.schedule(c.hours))
+                            j.field("note", c.note)
+                        }
+                    }
+                }
+                j.key("schedules")
+                j.array { j in appendSchedules(w.hours, to: &j) }
+                if let p = w.period {
+                    j.key("period")
+                    j.object { j in
+                        j.key("from"); if let from = p.from { j.string(from.description) } else { j.raw("null") }
+                        j.key("until"); if let until = p.until { j.string(until.description) } else { j.raw("null") }
+                    }
+                }
+                j.key("service_areas")
+                j.array { j in
+                    for code in site.windowRegions[i] {
+                        guard let r = site.regions.byCode[code] else { continue }
+                        j.element()
+                        j.object { j in j.field("name", r.label); j.field("code", r.code) }
+                    }
+                }
+                j.key("languages")
+                j.array { j in
+                    for code in w.languages { j.element(); j.object { j in j.field("code", code) } }
+                }
+                j.key("taxonomy_terms")
+                j.array { j in
+                    for (taxonomy, terms) in [("categories", termLabels(w.categories, site.categories)), ("life_stages", termLabels(w.lifeStages, site.lifeStages))] {
+                        for t in terms {
+                            j.element()
+                            j.object { j in j.field("taxonomy", taxonomy); j.field("code", t.slug); j.field("name", t.label) }
+                        }
+                    }
+                }
             }
-            raw("phones", "[" + phones.joined(separator: ",") + "]")
-            let contacts = w.channels.map { c -> String in
-                var f = ["\"type\":\(JSONString.quote(c.type.rawValue))"]
-                if let v = c.number?.value { f.append("\"number\":\(JSONString.quote(v))") }
-                if let v = c.url { f.append("\"url\":\(JSONString.quote(v))") }
-                if let v = c.handle { f.append("\"handle\":\(JSONString.quote(v))") }
-                if let v = Formatting.schedule(c.hours) { f.append("\"hours\":\(JSONString.quote(v))") }
-                if let v = c.note { f.append("\"note\":\(JSONString.quote(v))") }
-                return "{" + f.joined(separator: ",") + "}"
-            }
-            raw("contacts", "[" + contacts.joined(separator: ",") + "]")
-            raw("schedules", "[" + schedules(w.hours).joined(separator: ",") + "]")
-            if let p = w.period { raw("period", "{\"from\":\(p.from.map { JSONString.quote($0.description) } ?? "null"),\"until\":\(p.until.map { JSONString.quote($0.description) } ?? "null")}") }
-            let areas = site.windowRegions[i].compactMap { code in site.regions.byCode[code] }.map { r in
-                "{\"name\":\(JSONString.quote(r.label)),\"code\":\(JSONString.quote(r.code))}"
-            }
-            raw("service_areas", "[" + areas.joined(separator: ",") + "]")
-            raw("languages", "[" + w.languages.map { "{\"code\":\(JSONString.quote($0))}" }.joined(separator: ",") + "]")
-            let terms = termLabels(w.categories, site.categories).map { "{\"taxonomy\":\"categories\",\"code\":\(JSONString.quote($0.slug)),\"name\":\(JSONString.quote($0.label))}" }
-                + termLabels(w.lifeStages, site.lifeStages).map { "{\"taxonomy\":\"life_stages\",\"code\":\(JSONString.quote($0.slug)),\"name\":\(JSONString.quote($0.label))}" }
-            raw("taxonomy_terms", "[" + terms.joined(separator: ",") + "]")
-            if i > 0 { out += ",\n".utf8 }
-            out.append(UInt8(ascii: "{"))
-            for (n, field) in fields.enumerated() {
-                if n > 0 { out.append(UInt8(ascii: ",")) }
-                out += field.utf8
-            }
-            out.append(UInt8(ascii: "}"))
-            if out.count >= OpenData.pieceBytes { try emit(out); out.removeAll(keepingCapacity: true) }
+            if j.out.count >= OpenData.pieceBytes { try emit(j.out); j.out.removeAll(keepingCapacity: true) }
         }
-        out += "\n]}\n".utf8
-        try emit(out)
+        j.raw("\n]}\n")
+        try emit(j.out)
     }
 
     static let csvColumns = ["id", "name", "reading", "operator", "summary", "categories", "life_stages", "regions", "crisis",
@@ -149,5 +176,46 @@ struct OpenData {
             if out.count >= OpenData.pieceBytes { try emit(out); out.removeAll(keepingCapacity: true) }
         }
         try emit(out)
+    }
+}
+
+/// JSON written straight into bytes: commas between the members of an object or array are
+/// placed by `key` and `element`; strings are escaped by `JSONString.append`.
+struct JSONBytes {
+    var out: [UInt8] = []
+    /// Whether the object or array being written has no member yet, innermost last.
+    private var empty: [Bool] = []
+
+    mutating func raw(_ text: String) { out += text.utf8 }
+    mutating func string(_ s: String) { JSONString.append(s, to: &out) }
+
+    /// Starts a member of the current array.
+    mutating func element() {
+        if empty[empty.count - 1] { empty[empty.count - 1] = false } else { out.append(UInt8(ascii: ",")) }
+    }
+
+    /// Starts the member `name` of the current object.
+    mutating func key(_ name: String) {
+        element()
+        string(name)
+        out.append(UInt8(ascii: ":"))
+    }
+
+    /// `"name":"value"`, or nothing for nil.
+    mutating func field(_ name: String, _ value: String?) {
+        guard let value else { return }
+        key(name)
+        string(value)
+    }
+
+    mutating func object(_ members: (inout JSONBytes) -> Void) { enclose(UInt8(ascii: "{"), UInt8(ascii: "}"), members) }
+    mutating func array(_ elements: (inout JSONBytes) -> Void) { enclose(UInt8(ascii: "["), UInt8(ascii: "]"), elements) }
+
+    private mutating func enclose(_ open: UInt8, _ close: UInt8, _ body: (inout JSONBytes) -> Void) {
+        out.append(open)
+        empty.append(true)
+        body(&self)
+        empty.removeLast()
+        out.append(close)
     }
 }
