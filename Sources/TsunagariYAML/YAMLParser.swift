@@ -96,7 +96,7 @@ func hex<T: BinaryInteger>(_ value: T, width: Int) -> String {
 }
 
 /// Identity of a mapping key for the duplicate check: resolved values, marks ignored.
-private indirect enum KeyID: Hashable {
+private enum KeyID: Hashable {
     case null
     case bool(Bool)
     case int(Int)
@@ -104,7 +104,8 @@ private indirect enum KeyID: Hashable {
     case string(String)
     case sequence([KeyID])
     case mapping([KeyID: KeyID])
-    case tagged(String, KeyID)
+    // Only this case is boxed: an indirect enum allocated a box for every key of every mapping.
+    indirect case tagged(String, KeyID)
 
     init(_ node: YAMLNode) {
         var id: KeyID

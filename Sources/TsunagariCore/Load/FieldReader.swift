@@ -18,9 +18,14 @@ final class FieldReader {
     let path: String
     let node: YAMLNode
     private(set) var diagnostics: [Diagnostic] = []
-    private var pairs: [String: YAMLPair] = [:]
+    /// The mapping's pairs in order, their positions by key, and whether a reader asked for each.
+    private var pairs: [YAMLPair] = []
+    private var position: [String: Int] = [:]
+    private var asked: [Bool] = []
     private var order: [String] = []
-    private var asked: Set<String> = []
+    /// Every name asked for, present or not (the known fields, for the did-you-mean); a list,
+    /// made a set only when a field is unknown: one hash a field instead of two.
+    private var askedNames: [String] = []
     /// "missing required field" reports by field name: a misspelt key explains them (finish()).
     private var missingReports: [String: Diagnostic] = [:]
 
@@ -31,7 +36,9 @@ final class FieldReader {
         case .mapping(let list):
             for pair in list {
                 let key = FieldReader.keyText(pair.key)
-                pairs[key] = pair
+                position[key] = pairs.count
+                pairs.append(pair)
+                asked.append(false)
                 order.append(key)
             }
         case .null:
@@ -63,8 +70,10 @@ final class FieldReader {
 
     /// The raw node of a field; records the field as known.
     func field(_ name: String) -> YAMLNode? {
-        asked.insert(name)
-        guard let pair = pairs[name] else { return nil }
+        askedNames.append(name)
+        guard let i = position[name] else { return nil }
+        asked[i] = true
+        let pair = pairs[i]
         if case .null = pair.value.value { return nil }
         return pair.value
     }
@@ -238,12 +247,16 @@ final class FieldReader {
 
     /// Reports every field that no reader asked for. Call after reading all fields.
     func finish() {
-        for key in order where !asked.contains(key) {
-            let pair = pairs[key]!
-            let suggestion = DidYouMean.suggestion(for: key, among: Array(asked).sorted())
+        // (A key written twice as different nodes, `1` and "1", is the later pair.)
+        let unknown = order.filter { !asked[position[$0]!] }
+        guard !unknown.isEmpty else { return }
+        let known = Set(askedNames).sorted()
+        for key in unknown {
+            let pair = pairs[position[key]!]
+            let suggestion = DidYouMean.suggestion(for: key, among: known)
             diagnostics.append(location(of: pair.key).error(
                 "unknown field '\(key)'",
-                hint: suggestion.map { "did you mean '\($0)'?" } ?? "known fields: \(asked.sorted().joined(separator: ", "))"))
+                hint: suggestion.map { "did you mean '\($0)'?" } ?? "known fields: \(known.joined(separator: ", "))"))
             // `summery:` for `summary:` is one typo: one message, at the typo, not also "missing".
             if let suggestion, let report = missingReports[suggestion] {
                 diagnostics.removeAll { $0 == report }
