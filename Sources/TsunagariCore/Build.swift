@@ -15,6 +15,9 @@ public struct Build {
         /// Keep the replaced site beside the output and write the next build over it, changing
         /// only the files whose bytes differ (see RecycledTree); false: a new folder each time.
         public var recycleOutput = true
+        /// Read back unchanged entry files' parses from the cache beside the output
+        /// (`.NAME.cache`, see ParseCache) and write it after loading; false: parse every file.
+        public var parseCache = true
         /// Told each stage and each file written (`build` on a terminal, or --verbose).
         public var progress: BuildProgress? = nil
 
@@ -31,6 +34,9 @@ public struct Build {
         public var bytes: Int
         /// Files whose bytes were written; the rest were already there (a recycled output).
         public var changedFiles: Int
+        /// Entry files read back from the parse cache (unchanged since it was written) and parsed.
+        public var entriesFromCache = 0
+        public var entriesParsed = 0
         public var output: URL?
     }
 
@@ -58,13 +64,25 @@ public struct Build {
     /// Everything up to and including linking: what `check` runs. Returns nil when there
     /// are errors (they are in the diagnostics).
     public static func check(_ options: Options, cache: EntryCache? = nil) -> (LinkedSite?, Theme?, [Diagnostic]) {
+        let (site, theme, diagnostics, parseCache) = checkWritingCache(options, cache: cache)
+        parseCache?.waitUntilSaved()
+        return (site, theme, diagnostics)
+    }
+
+    /// As `check`, with the parse cache still being written: `wait` before the process ends.
+    static func checkWritingCache(_ options: Options, cache: EntryCache? = nil) -> (LinkedSite?, Theme?, [Diagnostic], ParseCache?) {
         let folder = SiteFolder(root: options.source)
         let today = options.today ?? Build.today()
         let (config, configProblems) = ContentLoader.loadConfig(folder)
         var diagnostics = configProblems
         options.progress?.stage("loading", total: nil)
-        let (content, loadProblems) = StageTimer.measure("load") { ContentLoader.load(folder, threads: options.threads, cache: cache) }
+        // (Not beside the preview server's EntryCache, which keeps parses in memory.)
+        let parseCache = options.parseCache && cache == nil ? ParseCache.forBuild(at: cachePath(options, config: config)) : nil
+        let (content, loadProblems) = StageTimer.measure("load") {
+            ContentLoader.load(folder, threads: options.threads, cache: cache, parseCache: parseCache)
+        }
         diagnostics += loadProblems
+        parseCache?.saveInBackground()
         diagnostics += StageTimer.measure("validate") {
             ContentChecks.check(content, config: config, today: today) + DuplicateSlugs.check(content)
         }
@@ -79,7 +97,13 @@ public struct Build {
         case .failure(let d): diagnostics.append(d)
         }
         diagnostics.sort()
-        return (diagnostics.hasErrors ? nil : site, theme, diagnostics)
+        return (diagnostics.hasErrors ? nil : site, theme, diagnostics, parseCache)
+    }
+
+    /// The parse cache's file: beside the output, as its spare copy is.
+    static func cachePath(_ options: Options, config: SiteConfig) -> (cache: String, output: String) {
+        let output = (options.output ?? options.source.appendingPathComponent(config.output)).standardizedFileURL
+        return (output.deletingLastPathComponent().path + "/.\(output.lastPathComponent).cache", output.path)
     }
 
     /// Builds the site in memory: every output file, or BuildFailure on any error.
@@ -104,7 +128,8 @@ public struct Build {
     /// rendered. Throws BuildFailure (nothing written) on any error.
     public static func run(_ options: Options) throws -> Report {
         defer { options.progress?.finish() }
-        let (linked, loadedTheme, diagnostics) = check(options)
+        let (linked, loadedTheme, diagnostics, parseCache) = checkWritingCache(options)
+        defer { parseCache?.waitUntilSaved() }
         guard let site = linked, let theme = loadedTheme else { throw BuildFailure(diagnostics) }
         let output = options.output ?? options.source.appendingPathComponent(site.config.output)
         let staging = try OutputWriter.Staging(output: output, deleteOldInBackground: options.deleteOldInBackground,
@@ -122,7 +147,11 @@ public struct Build {
             staging.abandon()
             throw error
         }
-        return Report(diagnostics: diagnostics, pages: counter.pages, files: counter.files, bytes: counter.bytes,
-                      changedFiles: staging.changedFiles, output: output)
+        var report = Report(diagnostics: diagnostics, pages: counter.pages, files: counter.files, bytes: counter.bytes,
+                            changedFiles: staging.changedFiles, output: output)
+        let entries = site.windows.count + site.members.count + site.cases.count + site.symposia.count + site.pages.count
+        report.entriesFromCache = parseCache?.hits ?? 0
+        report.entriesParsed = parseCache?.misses ?? entries
+        return report
     }
 }

@@ -3,7 +3,7 @@ import CCmark
 
 /// A Markdown body rendered by libcmark in its safe mode.
 /// This file is the only place that sees libcmark's C types.
-public struct RenderedMarkdown: Sendable, Equatable {
+public struct RenderedMarkdown: Sendable, Equatable, Codable {
     /// HTML with raw HTML omitted, unsafe link targets emptied and ids on headings.
     public var html: String
     /// The text of the body without markup, for the search index and summaries.
@@ -13,7 +13,7 @@ public struct RenderedMarkdown: Sendable, Equatable {
     /// Link destinations as written (after the scheme filter), for reference checks.
     public var links: [String]
 
-    public struct Heading: Sendable, Equatable {
+    public struct Heading: Sendable, Equatable, Codable {
         public var level: Int
         public var text: String
         public var id: String

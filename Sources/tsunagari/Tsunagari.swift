@@ -50,10 +50,14 @@ struct BuildCommand: ParsableCommand {
     @Flag(name: .long, help: "Write every file into a new folder and delete the replaced site (by default it is kept as .NAME.spare beside the output and the next build changes only the files that differ).")
     var noSpare = false
 
+    @Flag(name: .long, help: "Parse every entry file (by default, once the site has been built in this place, the parses of unchanged files are read back from .NAME.cache beside the output).")
+    var noCache = false
+
     func run() throws {
         let start = Date()
         var options = site.buildOptions(output: output)
         options.recycleOutput = !noSpare
+        options.parseCache = !noCache
         // A redrawn line on a terminal; in CI logs, nothing unless asked for.
         if isatty(STDERR_FILENO) != 0 {
             options.progress = TerminalProgress()
@@ -65,7 +69,7 @@ struct BuildCommand: ParsableCommand {
             let warnings = result.diagnostics.filter { $0.severity == .warning }
             if verbose { report(warnings) }
             let seconds = Date().timeIntervalSince(start)
-            let summary = "built \(result.pages) pages, \(result.files) files (\(result.bytes / 1024) KiB, \(result.changedFiles) changed) in \(String(format: "%.2f", seconds)) s"
+            let summary = "built \(result.pages) pages, \(result.files) files (\(result.bytes / 1024) KiB, \(result.changedFiles) changed; \(result.entriesParsed) entries parsed, \(result.entriesFromCache) from the cache) in \(String(format: "%.2f", seconds)) s"
                 + (warnings.isEmpty || verbose ? "" : "; \(warnings.count) warnings (tsunagari check shows them)")
             FileHandle.standardError.write(Data((summary + "\n").utf8))
         } catch let failure as BuildFailure {

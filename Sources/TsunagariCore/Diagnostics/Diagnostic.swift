@@ -1,7 +1,7 @@
 /// One problem found in the site, located in the compiler style editors understand:
 /// `content/windows/foo.md:12:7: error: unknown category 'kosodatee' (did you mean 'kosodate'?)`
-public struct Diagnostic: Error, Sendable, Hashable, Comparable, CustomStringConvertible {
-    public enum Severity: String, Sendable, Hashable { case error, warning }
+public struct Diagnostic: Error, Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+    public enum Severity: String, Sendable, Hashable, Codable { case error, warning }
 
     /// Path relative to the site folder, with '/' separators.
     public var path: String
@@ -38,7 +38,7 @@ public struct Diagnostic: Error, Sendable, Hashable, Comparable, CustomStringCon
 }
 
 /// A source position inside a file of the site.
-public struct SourceLocation: Sendable, Hashable {
+public struct SourceLocation: Sendable, Hashable, Codable {
     public var path: String
     public var line: Int
     public var column: Int

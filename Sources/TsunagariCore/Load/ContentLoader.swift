@@ -175,6 +175,12 @@ public enum ContentLoader {
     }
 
     public static func load(_ site: SiteFolder, threads: Int = BuildThreads.count, cache: EntryCache? = nil) -> (LoadedContent, [Diagnostic]) {
+        load(site, threads: threads, cache: cache, parseCache: nil)
+    }
+
+    /// As `load`; with `parseCache`, an entry file whose text is unchanged is read back from it
+    /// (and every entry's parse is recorded in it; `ParseCache.save` writes it).
+    static func load(_ site: SiteFolder, threads: Int, cache: EntryCache?, parseCache: ParseCache?) -> (LoadedContent, [Diagnostic]) {
         var content = LoadedContent()
         var diagnostics: [Diagnostic] = []
 
@@ -198,6 +204,7 @@ public enum ContentLoader {
             jobs += files.map { (kind, $0) }
         }
         let results = parallelMap(jobs, threads: threads) { job in
+            if let parseCache { return loadEntry(kind: job.0, path: job.1, site: site, parseCache: parseCache) }
             guard let cache, let stamp = EntryCache.stamp(site.root.path + "/" + job.1) else {
                 return loadEntry(kind: job.0, path: job.1, site: site)
             }
@@ -207,6 +214,7 @@ public enum ContentLoader {
             return result
         }
         cache?.finishLoad(keeping: Set(jobs.map(\.1)))
+        parseCache?.finishLoad(paths: jobs.map(\.1))
         for (job, result) in zip(jobs, results) {
             diagnostics += result.diagnostics
             if result.diagnostics.hasErrors { content.pathsWithErrors.insert(job.1) }
@@ -222,11 +230,36 @@ public enum ContentLoader {
         return (content, diagnostics)
     }
 
-    enum AnyEntry: Sendable {
+    enum AnyEntry: Sendable, Codable {
         case window(SupportWindow), member(MemberGroup), caseStudy(CaseStudy), symposium(Symposium), page(Page)
+
+        // Written as the kind, then the entry (a form any coder can read without key names).
+        private enum Tag: Int, Codable { case window, member, caseStudy, symposium, page }
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.unkeyedContainer()
+            switch self {
+            case .window(let e): try c.encode(Tag.window); try c.encode(e)
+            case .member(let e): try c.encode(Tag.member); try c.encode(e)
+            case .caseStudy(let e): try c.encode(Tag.caseStudy); try c.encode(e)
+            case .symposium(let e): try c.encode(Tag.symposium); try c.encode(e)
+            case .page(let e): try c.encode(Tag.page); try c.encode(e)
+            }
+        }
+
+        init(from decoder: Decoder) throws {
+            var c = try decoder.unkeyedContainer()
+            switch try c.decode(Tag.self) {
+            case .window: self = .window(try c.decode(SupportWindow.self))
+            case .member: self = .member(try c.decode(MemberGroup.self))
+            case .caseStudy: self = .caseStudy(try c.decode(CaseStudy.self))
+            case .symposium: self = .symposium(try c.decode(Symposium.self))
+            case .page: self = .page(try c.decode(Page.self))
+            }
+        }
     }
 
-    struct EntryResult: Sendable {
+    struct EntryResult: Sendable, Codable {
         /// The entry as far as its fields could be read, also when some had errors: its
         /// references are still checked, so one run reports every problem.
         var decoded: AnyEntry?
@@ -242,6 +275,20 @@ public enum ContentLoader {
         case .success(let f): file = f
         }
         return parseEntry(kind: kind, file: file)
+    }
+
+    /// The entry at `path`, read back from `parseCache` when its text is the one cached.
+    static func loadEntry(kind: Kind, path: String, site: SiteFolder, parseCache: ParseCache) -> EntryResult {
+        let file: SourceFile
+        switch site.read(path) {
+        case .failure(let d): return EntryResult(decoded: nil, diagnostics: [d])
+        case .success(let f): file = f
+        }
+        let key = ParseCache.key(kind: kind, text: file.text)
+        if let cached = parseCache.lookup(path, key: key) { return cached }
+        let result = parseEntry(kind: kind, file: file)
+        parseCache.store(path, key: key, result: result)
+        return result
     }
 
     /// Parses one entry file that is already in memory (also used by the fuzz targets).

@@ -1,7 +1,7 @@
 import TsunagariMarkdown
 
 /// A calendar date as editors write it (YYYY-MM-DD), with no time zone to go wrong.
-public struct SimpleDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct SimpleDate: Sendable, Codable, Hashable, Comparable, CustomStringConvertible {
     public var year: Int
     public var month: Int
     public var day: Int
@@ -58,13 +58,13 @@ public struct SimpleDate: Sendable, Hashable, Comparable, CustomStringConvertibl
 }
 
 /// Days of the week as the content writes them, plus 祝 for public holidays.
-public enum Weekday: String, Sendable, CaseIterable, Hashable {
+public enum Weekday: String, Sendable, Codable, CaseIterable, Hashable {
     case mon = "月", tue = "火", wed = "水", thu = "木", fri = "金", sat = "土", sun = "日", holiday = "祝"
 }
 
 /// Opening hours: 24 hours, or weekly ranges, with free-text notes.
-public struct Schedule: Sendable, Hashable {
-    public struct Range: Sendable, Hashable {
+public struct Schedule: Sendable, Codable, Hashable {
+    public struct Range: Sendable, Codable, Hashable {
         public var days: [Weekday]
         /// Minutes after midnight; `close` may be ≤ `open` for a range past midnight.
         public var open: Int
@@ -76,16 +76,16 @@ public struct Schedule: Sendable, Hashable {
     public var note: String?
 }
 
-public struct Period: Sendable, Hashable {
+public struct Period: Sendable, Codable, Hashable {
     public var from: SimpleDate?
     public var until: SimpleDate?
 }
 
-public enum ChannelType: String, Sendable, CaseIterable, Hashable {
+public enum ChannelType: String, Sendable, Codable, CaseIterable, Hashable {
     case phone = "電話", sns = "SNS", chat = "チャット", mail = "メール", visit = "対面", web = "Web"
 }
 
-public struct Channel: Sendable, Hashable {
+public struct Channel: Sendable, Codable, Hashable {
     public var type: ChannelType
     public var label: String?
     public var number: Located<String>?
@@ -96,13 +96,13 @@ public struct Channel: Sendable, Hashable {
 }
 
 /// Where an entry came from, for diagnostics and for the page's "edit" context.
-public struct EntryOrigin: Sendable, Hashable {
+public struct EntryOrigin: Sendable, Codable, Hashable {
     public var path: String
     public var slug: String
 }
 
 /// 相談窓口: the heart of the site.
-public struct SupportWindow: Sendable {
+public struct SupportWindow: Sendable, Codable {
     public var origin: EntryOrigin
     public var name: String
     public var reading: String
@@ -127,7 +127,7 @@ public struct SupportWindow: Sendable {
 }
 
 /// 官民連携プラットフォームの会員団体.
-public struct MemberGroup: Sendable {
+public struct MemberGroup: Sendable, Codable {
     public var origin: EntryOrigin
     public var name: String
     public var reading: String
@@ -144,8 +144,8 @@ public struct MemberGroup: Sendable {
 }
 
 /// 地方版官民連携プラットフォームの事例.
-public struct CaseStudy: Sendable {
-    public struct Report: Sendable, Hashable {
+public struct CaseStudy: Sendable, Codable {
+    public struct Report: Sendable, Codable, Hashable {
         public var title: String?
         public var page: String?
     }
@@ -164,7 +164,7 @@ public struct CaseStudy: Sendable {
 }
 
 /// A speaker in a symposium programme.
-public struct Speaker: Sendable, Hashable {
+public struct Speaker: Sendable, Codable, Hashable {
     public var name: String
     public var title: String?
     public var organization: String?
@@ -172,21 +172,21 @@ public struct Speaker: Sendable, Hashable {
 }
 
 /// シンポジウム報告.
-public struct Symposium: Sendable {
-    public struct Item: Sendable, Hashable {
+public struct Symposium: Sendable, Codable {
+    public struct Item: Sendable, Codable, Hashable {
         public var title: String?
         public var speakers: [Speaker]
         public var summary: String?
     }
-    public struct Part: Sendable, Hashable {
+    public struct Part: Sendable, Codable, Hashable {
         public var title: String
         public var items: [Item]
     }
-    public struct Theme: Sendable, Hashable {
+    public struct Theme: Sendable, Codable, Hashable {
         public var title: String
         public var summary: String?
     }
-    public struct Panel: Sendable, Hashable {
+    public struct Panel: Sendable, Codable, Hashable {
         public var title: String?
         public var speakers: [Speaker]
         public var themes: [Theme]
@@ -211,7 +211,7 @@ public struct Symposium: Sendable {
 }
 
 /// A free-form page (about, the law, glossary).
-public struct Page: Sendable {
+public struct Page: Sendable, Codable {
     public var origin: EntryOrigin
     public var title: String
     public var summary: String?

@@ -12,6 +12,8 @@ public struct Located<Value: Sendable & Hashable>: Sendable, Hashable {
     }
 }
 
+extension Located: Codable where Value: Codable {}
+
 /// Reads typed fields out of a YAML mapping, collecting every problem instead of stopping
 /// at the first, and reporting fields it was never asked for as unknown (with a did-you-mean).
 final class FieldReader {

@@ -1,0 +1,184 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Parsed entries kept on disk between builds (beside the output, `.NAME.cache`): an entry
+/// file whose text and kind are unchanged is not parsed again but read back from the cache
+/// (`BinaryCoding`), diagnostics included.
+///
+/// Keys: the file's path, kind, length and a 64-bit hash of its text; the whole cache is also
+/// keyed by the executable that wrote it (its size and modification time), so that a cache
+/// written by another build of the tool — whose entry types may differ — is never read.
+/// Parsing depends on nothing else (not on site.yml, the taxonomies or the theme: those are
+/// read on every build and checked after loading). A cache that cannot be read is ignored.
+final class ParseCache: @unchecked Sendable {
+    struct Key: Equatable, Sendable {
+        var kind: UInt8
+        var length: Int
+        var hash: UInt64
+    }
+
+    /// 64-bit FNV-1a: of a file's text for its key, of a payload for its checksum.
+    static func fnv(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
+
+    let path: String
+    /// The cache as read: its bytes and where each entry's payload is.
+    private let data: [UInt8]
+    private let known: [String: (key: Key, checksum: UInt64, payload: Range<Int>)]
+    private let lock = NSLock()
+    /// This build's entries: a payload from `data` or newly encoded.
+    private var current: [String: (key: Key, payload: ArraySlice<UInt8>)] = [:]
+    /// Files read back / parsed by the last load (tests and the profile read them).
+    private(set) var hits = 0
+    private(set) var misses = 0
+
+    static let magic = Array("tsunagari parse cache 2\n".utf8)
+
+    /// The cache of a build whose output goes to `output`: nil when neither the cache nor the
+    /// output exists yet. A first build in a place — CI on a clean clone, a new checkout —
+    /// never reads the cache it would write, and encoding 10,000 parsed windows cost such a
+    /// build a tenth of its time; the site's second build writes the cache, later ones read it.
+    static func forBuild(at location: (cache: String, output: String)) -> ParseCache? {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: location.cache) || fm.fileExists(atPath: location.output) else { return nil }
+        return ParseCache(path: location.cache)
+    }
+
+    /// Opens the cache at `path` (empty when missing, unreadable or of another tool build).
+    init(path: String) {
+        self.path = path
+        var known: [String: (key: Key, checksum: UInt64, payload: Range<Int>)] = [:]
+        var data: [UInt8] = []
+        if let bytes = FileManager.default.contents(atPath: path).map(Array.init),
+           let entries = try? ParseCache.index(bytes) {
+            data = bytes
+            known = entries
+        }
+        self.data = data
+        self.known = known
+    }
+
+    /// The tool's identity: a cache from another executable is not read.
+    static let toolStamp: UInt64 = {
+        var info = stat()
+        guard stat("/proc/self/exe", &info) == 0 else { return 0 }
+        return UInt64(info.st_size) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(info.st_mtim.tv_sec) &* 1_000_000_007 ^ UInt64(info.st_mtim.tv_nsec)
+    }()
+
+    static func key(kind: ContentLoader.Kind, text: String) -> Key {
+        var text = text
+        return text.withUTF8 { bytes in
+            Key(kind: UInt8(ContentLoader.Kind.allCases.firstIndex(of: kind)!), length: bytes.count, hash: fnv(bytes))
+        }
+    }
+
+    /// The parse of `path` when its key is unchanged (nil when not cached or unreadable: a
+    /// payload whose checksum differs — a damaged disk block — is parsed again).
+    func lookup(_ path: String, key: Key) -> ContentLoader.EntryResult? {
+        guard let entry = known[path], entry.key == key,
+              data.withUnsafeBufferPointer({ ParseCache.fnv(UnsafeBufferPointer(rebasing: $0[entry.payload])) }) == entry.checksum,
+              let result = try? BinaryCoding.decode(ContentLoader.EntryResult.self, from: data[entry.payload]) else { return nil }
+        lock.withLock {
+            current[path] = (key, data[entry.payload])
+            hits += 1
+        }
+        return result
+    }
+
+    /// Records this build's parse of `path` (a result that cannot be encoded is not cached).
+    func store(_ path: String, key: Key, result: ContentLoader.EntryResult) {
+        var payload: [UInt8] = []
+        let encoded = (try? BinaryCoding.encode(result, into: &payload)) != nil
+        lock.withLock {
+            if encoded { current[path] = (key, payload[...]) }
+            misses += 1
+        }
+    }
+
+    /// The entry files of the last load, in order (what `save` writes).
+    private(set) var paths: [String] = []
+
+    func finishLoad(paths: [String]) { lock.withLock { self.paths = paths } }
+
+    /// Whether `save` would write anything: an entry was parsed, or a cached file is gone.
+    var changed: Bool {
+        lock.withLock { misses > 0 || known.count != paths.count || paths.contains { known[$0] == nil } }
+    }
+
+    private var saving: Background<Void>?
+
+    /// `save` on a thread of its own, beside the rest of the build. A cache that cannot be
+    /// written costs the next build its parses, nothing else.
+    func saveInBackground() {
+        let label = "  cache (\(hits) read back, \(misses) parsed)"
+        saving = Background { StageTimer.measure(label) { _ = try? self.save() } }
+    }
+
+    func waitUntilSaved() { saving?.wait() }
+
+    /// Writes this build's entries (a new file, renamed into place); nothing when unchanged.
+    func save() throws {
+        guard changed else { return }
+        let entries = lock.withLock { current }
+        let writer = ByteWriter()
+        writer.bytes = ParseCache.magic
+        writer.varint(ParseCache.toolStamp)
+        let kept = paths.filter { entries[$0] != nil }
+        writer.varint(UInt64(kept.count))
+        for path in kept {
+            let (key, payload) = entries[path]!
+            writer.string(path)
+            writer.bytes.append(key.kind)
+            writer.varint(UInt64(key.length))
+            writer.varint(key.hash)
+            writer.varint(payload.withUnsafeBufferPointer(ParseCache.fnv))
+            writer.varint(UInt64(payload.count))
+            writer.bytes.append(contentsOf: payload)
+        }
+        let temporary = path + ".new-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard fd >= 0 else { throw OutputWriter.WriteError(description: "cannot write the parse cache \(path)") }
+        let written = writer.bytes.withUnsafeBytes { buffer -> Bool in
+            var done = 0
+            while done < buffer.count {
+                let n = write(fd, buffer.baseAddress! + done, buffer.count - done)
+                if n <= 0 { return false }
+                done += n
+            }
+            return true
+        }
+        close(fd)
+        guard written, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw OutputWriter.WriteError(description: "cannot write the parse cache \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The entries of a cache file, by path; throws when it is not one of this tool's.
+    static func index(_ bytes: [UInt8]) throws -> [String: (key: Key, checksum: UInt64, payload: Range<Int>)] {
+        guard bytes.starts(with: magic) else { throw ByteReader.Malformed() }
+        let reader = ByteReader(bytes[magic.count...])
+        guard try reader.varint() == toolStamp else { throw ByteReader.Malformed() }
+        let count = try reader.count()
+        var entries: [String: (key: Key, checksum: UInt64, payload: Range<Int>)] = [:]
+        entries.reserveCapacity(count)
+        for _ in 0..<count {
+            let path = try reader.string()
+            let kind = try reader.byte()
+            let length = try reader.integer(Int.self, unsigned: true)
+            let hash = try reader.varint()
+            let checksum = try reader.varint()
+            let size = try reader.count()
+            guard size <= reader.bytes.endIndex - reader.position else { throw ByteReader.Malformed() }
+            entries[path] = (Key(kind: kind, length: length, hash: hash), checksum, reader.position..<reader.position + size)
+            reader.position += size
+        }
+        guard reader.atEnd else { throw ByteReader.Malformed() }
+        return entries
+    }
+}
