@@ -89,8 +89,11 @@ final class ParseCacheTests: XCTestCase {
         let uncached = try uncachedBuild(site).files
         var foreign = Array(good)
         foreign[ParseCache.magic.count] ^= 0x01   // the tool's stamp
+        // A damaged block that still decodes: one character of a window's name changed.
         var flipped = Array(good)
-        flipped[good.count / 2] ^= 0xFF
+        let name = Array("大阪府の子育て相談".utf8)
+        let at = try XCTUnwrap((0...(good.count - name.count)).first { flipped[$0..<$0 + name.count].elementsEqual(name) })
+        flipped[at + 2] ^= 0x01   // 大 E5 A4 A7 → E5 A4 A6
         for (label, bytes) in [("truncated", Array(good.prefix(good.count - 7))), ("foreign", foreign),
                                ("garbage", Array("not a cache".utf8)), ("empty", []), ("flipped", flipped)] {
             try Data(bytes).write(to: URL(fileURLWithPath: cacheFile(site)))
@@ -101,7 +104,7 @@ final class ParseCacheTests: XCTestCase {
                 XCTAssertEqual(report.entriesFromCache, 0, label)
             }
             XCTAssertEqual(report.entriesFromCache + report.entriesParsed, entries, label)
-            XCTAssertEqual(ProcessTests.tree(site.output), uncached, label)
+            XCTAssertTrue(ProcessTests.tree(site.output) == uncached, "\(label): the output differs from a build that parses every file")
             XCTAssertEqual(try site.build().entriesFromCache, entries, "\(label): rewritten whole")
         }
     }
