@@ -7,12 +7,13 @@
 For each size: generates the site (bench/generate.py), and then, for tsunagari and for Hugo:
 
 - cold builds (the bar): each run into an output folder that does not exist, the previous
-  output (and tsunagari's spare copy, `.ts-out.spare`) moved aside into a trash folder that is
-  deleted only after both tools' runs, so that no run is timed while the disk deletes a tree or
-  allocates inodes it has just freed;
+  output (and tsunagari's spare copy `.ts-out.spare` and parse cache `.ts-out.cache`) moved
+  aside into a trash folder that is deleted only after both tools' runs, so that no run is
+  timed while the disk deletes a tree or allocates inodes it has just freed; the two tools'
+  runs alternate;
 - rebuilds with the previous output present: nothing changed, and one window's summary changed
-  (tsunagari writes over its spare copy and changes only the files whose bytes differ; Hugo
-  writes over its `public/`);
+  (tsunagari reads unchanged entries back from its parse cache, writes over its spare copy and
+  changes only the files whose bytes differ; Hugo writes over its `public/`);
 - Pagefind over Hugo's output and over ours, and the one-file edit under `tsunagari serve`.
 
 It prints Markdown tables: median wall time, CPU time, peak memory, pages, output bytes, index
@@ -21,6 +22,7 @@ bytes. The serve figure is the median of --edit-runs edits.
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -126,7 +128,7 @@ def changed_files(build, site):
     """One more edit and build: how many files tsunagari wrote (its summary line says)."""
     edit_and(site, lambda: None)
     p = subprocess.run(build, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
-    return int(p.stderr.split(" changed)")[0].rsplit(", ", 1)[-1])
+    return int(re.search(r"(\d+) changed", p.stderr).group(1))
 
 
 def main():
@@ -150,6 +152,7 @@ def main():
         site, hugo_site = os.path.join(gen, "tsunagari"), os.path.join(gen, "hugo")
         ts_out, hugo_out = os.path.join(gen, "ts-out"), os.path.join(gen, "hugo-out")
         ts_spare = os.path.join(gen, ".ts-out.spare")
+        ts_cache = os.path.join(gen, ".ts-out.cache")
         trash = os.path.join(gen, "trash")
         os.makedirs(trash, exist_ok=True)
         settle(gen)
@@ -163,18 +166,21 @@ def main():
         hugo_build = ["hugo", "--quiet", "-d", hugo_out]
 
         def ts_cold():
-            aside(ts_out, ts_spare)
+            aside(ts_out, ts_spare, ts_cache)
             result = timed(ts_build)
             time.sleep(3)
             return result
-        ts = median_runs(runs, ts_cold)
 
         def hugo_cold():
             aside(hugo_out)
             result = timed(hugo_build, cwd=hugo_site)
             time.sleep(3)
             return result
-        hg = median_runs(runs, hugo_cold)
+        # Interleaved, so that a change in the machine's speed during the runs (it varies by
+        # half from hour to hour) moves both tools' medians alike.
+        cold = [(ts_cold(), hugo_cold()) for _ in range(runs)]
+        ts = tuple(statistics.median(r[0][k] for r in cold) for k in range(3))
+        hg = tuple(statistics.median(r[1][k] for r in cold) for k in range(3))
 
         # Rebuilds with the previous output present (one untimed build first, so that
         # tsunagari has its spare copy to write over).
