@@ -271,13 +271,21 @@ public struct SearchIndexer: Sendable {
         postings = [:]
         let w = weights
         let groups = self.groups
+        // A token found in a group's words counts every document of the group: the union is
+        // counted on bitsets (each group's made once) rather than in a Set per token.
+        let bitWords = (n + 63) / 64
+        let groupBits: [[UInt64]] = groups.map { group in
+            var bits = [UInt64](repeating: 0, count: bitWords)
+            for d in group.docs { bits[d >> 6] |= 1 << UInt64(d & 63) }
+            return bits
+        }
         @Sendable func documentFrequency(_ token: String) -> Int {
             let docs = postingsOf[token] ?? PackedPostings()
             guard let groupHits = hitsOf[token], !groupHits.isEmpty else { return docs.count }
-            var all = Set<Int>()
-            docs.forEach { all.insert(Int($0.doc)) }
-            for (g, _) in groupHits { all.formUnion(groups[g].docs) }
-            return all.count
+            var bits = [UInt64](repeating: 0, count: bitWords)
+            for (g, _) in groupHits { for w in 0..<bitWords { bits[w] |= groupBits[g][w] } }
+            docs.forEach { bits[Int($0.doc) >> 6] |= 1 << UInt64($0.doc & 63) }
+            return bits.reduce(0) { $0 + $1.nonzeroBitCount }
         }
         @Sendable func score(_ p: Posting, _ weight: Double) -> Double {
             let len = docLengths[Int(p.doc)]
