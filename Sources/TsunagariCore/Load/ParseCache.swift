@@ -140,7 +140,9 @@ final class ParseCache: @unchecked Sendable {
             writer.varint(UInt64(payload.count))
             writer.bytes.append(contentsOf: payload)
         }
-        let temporary = path + ".new-\(getpid())"
+        // One name for the file being written, so that a killed build leaves at most one behind
+        // (two builds writing at once could mix their bytes: the checksums reject the result).
+        let temporary = path + ".new"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw OutputWriter.WriteError(description: "cannot write the parse cache \(path)") }
         let written = writer.bytes.withUnsafeBytes { buffer -> Bool in
