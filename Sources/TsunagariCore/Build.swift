@@ -83,12 +83,14 @@ public struct Build {
         }
         diagnostics += loadProblems
         parseCache?.saveInBackground()
-        diagnostics += StageTimer.measure("validate") {
-            ContentChecks.check(content, config: config, today: today) + DuplicateSlugs.check(content)
+        // Checks and linking read the same content and nothing else: the checks run on a thread
+        // of their own while it is linked (each was a serial stage on one core).
+        let checks = Background {
+            StageTimer.measure("validate") { ContentChecks.check(content, config: config, today: today) + DuplicateSlugs.check(content) }
         }
         options.progress?.stage("linking", total: nil)
         let (site, linkProblems) = StageTimer.measure("link") { Linker.link(content, config: config, today: today) }
-        diagnostics += linkProblems
+        diagnostics += checks.wait() + linkProblems
         // With errors, a misspelt reference would also make its term look unused: one message is enough.
         if !diagnostics.hasErrors { diagnostics += UnusedDeclarations.check(site, municipalities: content.municipalities) }
         var theme: Theme? = nil

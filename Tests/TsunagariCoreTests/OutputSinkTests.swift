@@ -47,6 +47,55 @@ final class OutputSinkTests: XCTestCase {
         XCTAssertTrue(search.contains("search/manifest."), "the search page names the manifest")
     }
 
+    /// Records what a render asks of its sink, in order; `prepare` takes its time and a write
+    /// of `failing` throws.
+    final class SlowSink: OutputSink, @unchecked Sendable {
+        let lock = NSLock()
+        var events: [String] = []
+        var failing: String?
+        struct Refused: Error {}
+        func prepare(paths: [String], laterUnder: String?) throws {
+            Thread.sleep(forTimeInterval: 0.3)   // the index of a small site is built by then
+            lock.withLock { events.append("prepared") }
+        }
+        func announce(paths: [String]) throws { lock.withLock { events.append("announce") } }
+        func write(_ file: OutputFile) throws {
+            if file.path == failing { throw Refused() }
+            lock.withLock { events.append(file.path) }
+        }
+    }
+
+    /// The index built beside the pages writes its files only once the sink is prepared (a
+    /// recycled output learns the site's paths there; an index path announced before would be
+    /// pruned at commit).
+    func testTheIndexBesideThePagesWaitsForThePreparedSink() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        let (linked, theme, diagnostics) = Build.check(site.options())
+        let renderer = SiteRenderer(site: try XCTUnwrap(linked, "\(diagnostics)"), theme: try XCTUnwrap(theme))
+        let sink = SlowSink()
+        try renderer.render(threads: 2, into: sink, indexBeside: true)
+        let events = sink.lock.withLock { sink.events }
+        XCTAssertEqual(events.first, "prepared")
+        XCTAssertEqual(events.filter { $0 == "announce" }.count, 1)
+        XCTAssertTrue(events.contains { $0.hasPrefix(SearchIndexer.folder) })
+    }
+
+    /// A failed render returns only when nothing writes into the sink any more (the build
+    /// abandons its staging folder right after).
+    func testAFailedRenderLeavesNoWriterBehind() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        let (linked, theme, diagnostics) = Build.check(site.options())
+        let renderer = SiteRenderer(site: try XCTUnwrap(linked, "\(diagnostics)"), theme: try XCTUnwrap(theme))
+        let sink = SlowSink()
+        sink.failing = "index.html"
+        XCTAssertThrowsError(try renderer.render(threads: 2, into: sink, indexBeside: true))
+        let count = sink.lock.withLock { sink.events.count }
+        Thread.sleep(forTimeInterval: 0.5)
+        XCTAssertEqual(sink.lock.withLock { sink.events.count }, count, "a write after the render gave up")
+    }
+
     func testTheDefaultJoinsThePieces() throws {
         let sink = CollectingSink()
         try sink.write(path: "a.csv") { emit in try emit(Array("a,b\r\n".utf8)); try emit(Array("1,2\r\n".utf8)) }

@@ -50,3 +50,24 @@ final class Background<T: Sendable>: @unchecked Sendable {
         return result!
     }
 }
+
+/// Holds threads back until `open` (or `cancel`): `wait` says which.
+final class Gate: @unchecked Sendable {
+    private let lock = NSLock()
+    private let opened = DispatchSemaphore(value: 0)
+    private var cancelled = false
+
+    func open() { opened.signal() }
+
+    func cancel() {
+        lock.withLock { cancelled = true }
+        opened.signal()
+    }
+
+    /// Blocks until the gate is opened or cancelled; true when opened (and not cancelled).
+    func wait() -> Bool {
+        opened.wait()
+        opened.signal()   // a later wait returns at once
+        return lock.withLock { !cancelled }
+    }
+}

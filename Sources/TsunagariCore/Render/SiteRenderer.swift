@@ -392,45 +392,60 @@ public struct SiteRenderer: Sendable {
     public func render(threads: Int = BuildThreads.count, into sink: OutputSink, indexBeside: Bool? = nil) throws {
         let manifest = ManifestBox()
         var indexFiles: [OutputFile] = []
-        var indexJob: Background<(files: [OutputFile], manifest: String)>? = nil
+        // The index beside the pages writes its own files (written after the pages, 3,016 files
+        // at 10,000 windows were a serial tail on one core), once the sink knows the site's paths.
+        let sinkPrepared = Gate()
+        var indexJob: Background<Result<String, Error>>? = nil
         if indexBeside ?? (site.windows.count <= SiteRenderer.indexBesidePagesLimit) {
             indexJob = Background { [self] in
-                StageTimer.measure("  index (beside the pages)") { SearchIndexer(site: site, threads: 1).build() }
+                let built = StageTimer.measure("  index (beside the pages)") { SearchIndexer(site: site, threads: 1).build() }
+                guard sinkPrepared.wait() else { return .failure(CancellationError()) }
+                return Result {
+                    try sink.announce(paths: built.files.map(\.path))
+                    for file in built.files { try sink.write(file) }
+                    return built.manifest
+                }
             }
         } else {
             (indexFiles, manifest.value) = StageTimer.measure("index") { SearchIndexer(site: site, threads: threads).build() }
         }
-        let plans = StageTimer.measure("plan") { self.plans(searchIndex: { manifest.value }) }
-        let frame = try PageFrame(self)
-        let assets = theme.assets.map { OutputFile(path: $0.path, bytes: $0.bytes) }
-        try sink.prepare(paths: plans.map(\.outputPath) + assets.map(\.path) + indexFiles.map(\.path) + SiteRenderer.documentPaths,
-                         laterUnder: indexJob == nil ? nil : SearchIndexer.folder)
-        // The index (when it is built first) and the assets, and then let go: held to the
-        // end, the index was 50 MB of the peak at 100,000 windows.
-        for file in assets + indexFiles { try sink.write(file) }
-        indexFiles = []
-        // Open data, feeds and the sitemap are made on another thread while the pages render:
-        // they are serial work (half a second on 10,000 windows) that would otherwise leave a
-        // core idle.
-        let documents = Background { () -> Error? in
-            do {
-                try StageTimer.measure("  documents (open data, feeds, sitemap)") { try self.writeDocuments(plans: plans, to: sink) }
-                return nil
-            } catch {
-                return error
+        var documents: Background<Error?>? = nil
+        do {
+            let plans = StageTimer.measure("plan") { self.plans(searchIndex: { manifest.value }) }
+            let frame = try PageFrame(self)
+            let assets = theme.assets.map { OutputFile(path: $0.path, bytes: $0.bytes) }
+            try sink.prepare(paths: plans.map(\.outputPath) + assets.map(\.path) + indexFiles.map(\.path) + SiteRenderer.documentPaths,
+                             laterUnder: indexJob == nil ? nil : SearchIndexer.folder)
+            sinkPrepared.open()
+            // The index (when it is built first) and the assets, and then let go: held to the
+            // end, the index was 50 MB of the peak at 100,000 windows.
+            for file in assets + indexFiles { try sink.write(file) }
+            indexFiles = []
+            // Open data, feeds and the sitemap are made on another thread while the pages
+            // render: they are serial work (half a second on 10,000 windows) that would
+            // otherwise leave a core idle.
+            documents = Background { () -> Error? in
+                do {
+                    try StageTimer.measure("  documents (open data, feeds, sitemap)") { try self.writeDocuments(plans: plans, to: sink) }
+                    return nil
+                } catch {
+                    return error
+                }
             }
+            // The pages that name the index's manifest are rendered once it is built.
+            let namesIndex = plans.map { $0.template == "search" || $0.template == "find" && $0.path == "find/" }
+            try renderPages(plans.indices.filter { !namesIndex[$0] }.map { plans[$0] }, in: frame, into: sink, threads: threads)
+            if let indexJob { manifest.value = try indexJob.wait().get() }
+            try renderPages(plans.indices.filter { namesIndex[$0] }.map { plans[$0] }, in: frame, into: sink, threads: threads)
+            if let error = documents?.wait() { throw error }
+        } catch {
+            // Nothing may write into the sink once the build gives it up: the other writers
+            // are stopped or waited for before the error goes up.
+            sinkPrepared.cancel()
+            _ = indexJob?.wait()
+            _ = documents?.wait()
+            throw error
         }
-        // The pages that name the index's manifest are rendered once it is built.
-        let namesIndex = plans.map { $0.template == "search" || $0.template == "find" && $0.path == "find/" }
-        try renderPages(plans.indices.filter { !namesIndex[$0] }.map { plans[$0] }, in: frame, into: sink, threads: threads)
-        if let indexJob {
-            let built = indexJob.wait()
-            manifest.value = built.manifest
-            try sink.announce(paths: built.files.map(\.path))
-            for file in built.files { try sink.write(file) }
-        }
-        try renderPages(plans.indices.filter { namesIndex[$0] }.map { plans[$0] }, in: frame, into: sink, threads: threads)
-        if let error = documents.wait() { throw error }
     }
 
     /// Pages are independent: they render in parallel without locks.
