@@ -59,8 +59,10 @@ final class OutputSinkTests: XCTestCase {
             lock.withLock { events.append("prepared") }
         }
         func announce(paths: [String]) throws { lock.withLock { events.append("announce") } }
+        var slow: Set<String> = []
         func write(_ file: OutputFile) throws {
             if file.path == failing { throw Refused() }
+            if slow.contains(file.path) { Thread.sleep(forTimeInterval: 0.2) }
             lock.withLock { events.append(file.path) }
         }
     }
@@ -90,6 +92,7 @@ final class OutputSinkTests: XCTestCase {
         let renderer = SiteRenderer(site: try XCTUnwrap(linked, "\(diagnostics)"), theme: try XCTUnwrap(theme))
         let sink = SlowSink()
         sink.failing = "index.html"
+        sink.slow = ["feed.xml", "feed.json", "sitemap.xml", "robots.txt"]   // the documents' thread is still writing
         XCTAssertThrowsError(try renderer.render(threads: 2, into: sink, indexBeside: true))
         let count = sink.lock.withLock { sink.events.count }
         Thread.sleep(forTimeInterval: 0.5)
