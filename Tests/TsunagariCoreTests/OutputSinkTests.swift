@@ -36,8 +36,7 @@ final class OutputSinkTests: XCTestCase {
     func testTheIndexBesideThePagesGivesTheSameSite() throws {
         let site = try TestSite("basic")
         defer { site.remove() }
-        let (linked, theme, diagnostics) = Build.check(site.options())
-        let renderer = SiteRenderer(site: try XCTUnwrap(linked, "\(diagnostics)"), theme: try XCTUnwrap(theme))
+        let renderer = try Self.renderer(site)
         let beside = CollectingSink(), before = CollectingSink()
         try renderer.render(threads: 2, into: beside, indexBeside: true)
         try renderer.render(threads: 2, into: before, indexBeside: false)
@@ -45,6 +44,12 @@ final class OutputSinkTests: XCTestCase {
         XCTAssertEqual(beside.files.map(\.bytes), before.files.map(\.bytes))
         let search = String(decoding: try XCTUnwrap(beside.files.first { $0.path == "search/index.html" }).bytes, as: UTF8.self)
         XCTAssertTrue(search.contains("search/manifest."), "the search page names the manifest")
+    }
+
+    /// The renderer of a checked fixture site.
+    static func renderer(_ site: TestSite) throws -> SiteRenderer {
+        let (linked, theme, diagnostics) = Build.check(site.options())
+        return SiteRenderer(site: try XCTUnwrap(linked, "\(diagnostics)"), theme: try XCTUnwrap(theme))
     }
 
     /// Records what a render asks of its sink, in order; `prepare` takes its time and a write
@@ -73,8 +78,7 @@ final class OutputSinkTests: XCTestCase {
     func testTheIndexBesideThePagesWaitsForThePreparedSink() throws {
         let site = try TestSite("basic")
         defer { site.remove() }
-        let (linked, theme, diagnostics) = Build.check(site.options())
-        let renderer = SiteRenderer(site: try XCTUnwrap(linked, "\(diagnostics)"), theme: try XCTUnwrap(theme))
+        let renderer = try Self.renderer(site)
         let sink = SlowSink()
         try renderer.render(threads: 2, into: sink, indexBeside: true)
         let events = sink.lock.withLock { sink.events }
@@ -88,8 +92,7 @@ final class OutputSinkTests: XCTestCase {
     func testAFailedRenderLeavesNoWriterBehind() throws {
         let site = try TestSite("basic")
         defer { site.remove() }
-        let (linked, theme, diagnostics) = Build.check(site.options())
-        let renderer = SiteRenderer(site: try XCTUnwrap(linked, "\(diagnostics)"), theme: try XCTUnwrap(theme))
+        let renderer = try Self.renderer(site)
         let sink = SlowSink()
         sink.failing = "index.html"
         sink.slow = ["feed.xml", "feed.json", "sitemap.xml", "robots.txt"]   // the documents' thread is still writing
