@@ -21,6 +21,10 @@ public struct RenderedMarkdown: Sendable, Equatable, Codable {
 }
 
 public enum CommonMark {
+    /// The version of the libcmark the process runs with (a system library: it can change
+    /// between two runs of the same executable).
+    public static var libraryVersion: String { String(cString: cmark_version_string()) }
+
     /// URL schemes a link or image in content may use. Anything else (javascript:, data:,
     /// vbscript:, file:, …) is emptied before rendering.
     public static let allowedSchemes: Set<String> = ["http", "https", "mailto", "tel"]

@@ -117,6 +117,49 @@ public struct TemplateSet: Sendable {
         try run(outer, context, embedding: embedding) { buffer.append(contentsOf: $0) }
     }
 
+    /// Whether embedding `tag` in template `name` gives the bytes of rendering the embedded
+    /// template to a string passed as `tag`: true when `name` has raw `{{{tag}}}` tags of its
+    /// own outside sections and names `tag` nowhere else, nor in a partial it includes (false
+    /// when it has no such tag: the embedded template would then not run at all).
+    public func embeds(_ tag: String, in name: String) -> Bool {
+        guard let index = program.templateIndex[name] else { return false }
+        let template = program.templates[index]
+        func names(_ p: Int32) -> Bool { program.paths[Int(p)].kind != .implicit && program.paths[Int(p)].first == tag }
+        var visited = Set<Int>()
+        func mentions(_ start: Int, _ end: Int) -> Bool {
+            guard visited.insert(start).inserted else { return false }
+            for pc in start..<end {
+                switch program.ops[pc] {
+                case .text: continue
+                case .escaped(let p), .raw(let p), .section(let p, _), .inverted(let p, _): if names(p) { return true }
+                case .partial(let s, let e, _): if mentions(Int(s), Int(e)) { return true }
+                case .dynamicPartial: return true   // any template: assume the worst
+                }
+            }
+            return false
+        }
+        var found = 0
+        var sectionEnds: [Int] = []
+        for pc in template.start..<template.end {
+            while sectionEnds.last == pc { sectionEnds.removeLast() }
+            switch program.ops[pc] {
+            case .text: continue
+            case .raw(let p):
+                guard names(p) else { continue }
+                let path = program.paths[Int(p)]
+                guard sectionEnds.isEmpty, path.kind == .stack, path.rest.isEmpty else { return false }
+                found += 1
+            case .escaped(let p): if names(p) { return false }
+            case .section(let p, let e), .inverted(let p, let e):
+                if names(p) { return false }
+                sectionEnds.append(Int(e))
+            case .partial(let s, let e, _): if mentions(Int(s), Int(e)) { return false }
+            case .dynamicPartial: return false
+            }
+        }
+        return found > 0
+    }
+
     private func lookup(_ name: String) throws -> CompiledTemplate {
         guard let index = program.templateIndex[name] else {
             throw TemplateError(template: name, line: 0, column: 0, message: "unknown template '\(name)'")

@@ -29,6 +29,10 @@ import CYAML
 ///   (YAML 1.1), which would silently change the meaning of comments and strings.
 /// - Merge keys (`<<`) are not a thing in YAML 1.2: `<<` is an ordinary string key.
 public enum YAML {
+    /// The version of the libyaml the process runs with (a system library: it can change
+    /// between two runs of the same executable).
+    public static var libraryVersion: String { String(cString: yaml_get_version_string()) }
+
     /// Parses one document. Empty input, or input with only comments, gives a `.null` node at
     /// line 1 (+ `lineOffset`), column 1. `lineOffset` is added to every line number, in nodes
     /// and in errors (front matter that starts on line 2 of a file passes 1). A second document

@@ -144,6 +144,20 @@ final class BuildTests: XCTestCase {
         XCTAssertEqual(leftovers.sorted(), [".public.cache", ".public.spare"])
     }
 
+    /// A theme whose layout uses `content` in a section (or anywhere but its own raw tags)
+    /// gets each page as a string: the same pages as before the layout's buffer took the
+    /// page's template in place.
+    func testALayoutThatTestsContentStillGetsThePage() throws {
+        let layout = site.root.appendingPathComponent("themes/default/templates/layout.mustache")
+        let original = try String(contentsOf: layout, encoding: .utf8)
+        let plain = site.outputFiles()
+        try original.replacingOccurrences(of: "{{{content}}}", with: "{{#content}}{{{content}}}{{/content}}")
+            .write(to: layout, atomically: true, encoding: .utf8)
+        try site.build()
+        XCTAssertTrue(try site.page("windows/osaka-line/index.html").contains("大阪府の子育て相談"))
+        XCTAssertTrue(site.outputFiles() == plain, "the same bytes as the layout's plain {{{content}}}")
+    }
+
     func testRefusesToReplaceAFolderItDidNotWrite() throws {
         let foreign = site.root.appendingPathComponent("precious")
         try FileManager.default.createDirectory(at: foreign, withIntermediateDirectories: true)

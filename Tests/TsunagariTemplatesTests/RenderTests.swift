@@ -119,6 +119,26 @@ final class RenderTests: XCTestCase {
         XCTAssertThrowsError(try set.render("outer", [:], into: &buffer, embedding: "missing", as: "content", context: [:]))
     }
 
+    /// Embedding is offered only where it gives the bytes of the two-step render.
+    func testEmbeddingIsOfferedOnlyForTheOuterTemplatesOwnRawTags() throws {
+        let partials = ["inner": "x", "uses": "{{#content}}y{{/content}}", "plain": "z"]
+        func embeds(_ outer: String) throws -> Bool {
+            var templates = partials
+            templates["outer"] = outer
+            return try TemplateSet(templates: templates).embeds("content", in: "outer")
+        }
+        XCTAssertTrue(try embeds("<{{{content}}}>{{> plain}}{{{content}}}"))
+        XCTAssertFalse(try embeds("no tag"), "the embedded template would not run")
+        XCTAssertFalse(try embeds("{{#list}}{{{content}}}{{/list}}"), "inside a section it may name a member")
+        XCTAssertFalse(try embeds("{{{content}}}{{content}}"))
+        XCTAssertFalse(try embeds("{{{content}}}{{^content}}none{{/content}}"))
+        XCTAssertFalse(try embeds("{{{content}}}{{> uses}}"), "a partial names it")
+        XCTAssertFalse(try embeds("{{{.content}}}"))
+        XCTAssertFalse(try embeds("{{{content.html}}}"))
+        XCTAssertFalse(try embeds("{{{content}}}{{>*dynamic}}"))
+        XCTAssertFalse(try TemplateSet(templates: partials).embeds("content", in: "missing"))
+    }
+
     func testHTMLEscape() {
         XCTAssertEqual(HTMLEscape.escape("<script>alert(\"x\" & 'y')</script>"),
                        "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;")

@@ -173,7 +173,8 @@ private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
     var codingPath: [CodingKey] { [] }
     var value: ValueWriter { ValueWriter(writer: writer) }
 
-    func encodeNil(forKey key: Key) throws { writer.bytes.append(0) }   // an absent optional
+    // Optionals are written by encodeIfPresent; a nil written apart could not be read back in step.
+    func encodeNil(forKey key: Key) throws { throw ByteReader.Malformed() }
     func encode(_ v: Bool, forKey key: Key) throws { try value.encode(v) }
     func encode(_ v: String, forKey key: Key) throws { try value.encode(v) }
     func encode(_ v: Double, forKey key: Key) throws { try value.encode(v) }
@@ -256,7 +257,10 @@ private struct ListWriter: UnkeyedEncodingContainer {
         counted()
         return ListWriter(writer: writer)
     }
-    mutating func superEncoder() -> Encoder { BinaryEncoder(writer: writer) }
+    mutating func superEncoder() -> Encoder {
+        counted()
+        return BinaryEncoder(writer: writer)
+    }
 }
 
 // MARK: - Decoding
@@ -302,7 +306,7 @@ private struct KeyedReader<Key: CodingKey>: KeyedDecodingContainerProtocol {
     var value: ValueReader { ValueReader(reader: reader) }
 
     func contains(_ key: Key) -> Bool { true }
-    func decodeNil(forKey key: Key) throws -> Bool { !(try reader.presence()) }
+    func decodeNil(forKey key: Key) throws -> Bool { throw ByteReader.Malformed() }   // see encodeNil(forKey:)
     func decode(_ t: Bool.Type, forKey key: Key) throws -> Bool { try value.decode(t) }
     func decode(_ t: String.Type, forKey key: Key) throws -> String { try value.decode(t) }
     func decode(_ t: Double.Type, forKey key: Key) throws -> Double { try value.decode(t) }
@@ -377,5 +381,8 @@ private struct ListReader: UnkeyedDecodingContainer {
         return KeyedDecodingContainer(KeyedReader<NestedKey>(reader: reader))
     }
     mutating func nestedUnkeyedContainer() throws -> UnkeyedDecodingContainer { try advance(); return try ListReader(reader: reader) }
-    mutating func superDecoder() throws -> Decoder { BinaryDecoder(reader: reader) }
+    mutating func superDecoder() throws -> Decoder {
+        try advance()
+        return BinaryDecoder(reader: reader)
+    }
 }

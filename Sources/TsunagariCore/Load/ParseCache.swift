@@ -1,4 +1,6 @@
 import Foundation
+import TsunagariMarkdown
+import TsunagariYAML
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -37,13 +39,14 @@ final class ParseCache: @unchecked Sendable {
     private(set) var hits = 0
     private(set) var misses = 0
 
-    static let magic = Array("tsunagari parse cache 2\n".utf8)
+    static let magic = Array("tsunagari parse cache\n".utf8)
 
     /// The cache of a build whose output goes to `output`: nil when neither the cache nor the
     /// output exists yet. A first build in a place — CI on a clean clone, a new checkout —
     /// never reads the cache it would write, and encoding 10,000 parsed windows cost such a
     /// build a tenth of its time; the site's second build writes the cache, later ones read it.
     static func forBuild(at location: (cache: String, output: String)) -> ParseCache? {
+        guard toolStamp != nil else { return nil }
         let fm = FileManager.default
         guard fm.fileExists(atPath: location.cache) || fm.fileExists(atPath: location.output) else { return nil }
         return ParseCache(path: location.cache)
@@ -63,12 +66,35 @@ final class ParseCache: @unchecked Sendable {
         self.known = known
     }
 
-    /// The tool's identity: a cache from another executable is not read.
-    static let toolStamp: UInt64 = {
+    /// The tool's identity: a hash of the executable's bytes and the versions of the C libraries
+    /// that parse (shared libraries: an upgrade changes their output, not the executable). The
+    /// entries are stored by position, so a cache is only ever read by the build of the tool that
+    /// wrote it. nil when the executable cannot be read: then no cache is used.
+    static let toolStamp: UInt64? = {
+        let fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
         var info = stat()
-        guard stat("/proc/self/exe", &info) == 0 else { return 0 }
-        return UInt64(info.st_size) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(info.st_mtim.tv_sec) &* 1_000_000_007 ^ UInt64(info.st_mtim.tv_nsec)
+        guard fstat(fd, &info) == 0, let bytes = SiteFolder.readBytes(fd, size: Int(info.st_size)), bytes.count == Int(info.st_size) else { return nil }
+        var h = bytes.withUnsafeBytes { raw -> UInt64 in
+            // Eight bytes at a time (a 20 MB executable in a few milliseconds).
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(raw.count)
+            let words = raw.count / 8
+            for i in 0..<words {
+                h = (h ^ raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) &* 0x0000_0100_0000_01B3
+                h ^= h >> 29
+            }
+            for i in (words * 8)..<raw.count { h = (h ^ UInt64(raw[i])) &* 0x0000_0100_0000_01B3 }
+            return h
+        }
+        for b in (CommonMark.libraryVersion + "|" + YAML.libraryVersion + "|" + String(formatVersion)).utf8 {
+            h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3
+        }
+        return h
     }()
+
+    /// Bumped when the file's layout changes.
+    static let formatVersion = 3
 
     static func key(kind: ContentLoader.Kind, text: String) -> Key {
         var text = text
@@ -127,7 +153,7 @@ final class ParseCache: @unchecked Sendable {
         let entries = lock.withLock { current }
         let writer = ByteWriter()
         writer.bytes = ParseCache.magic
-        writer.varint(ParseCache.toolStamp)
+        writer.varint(ParseCache.toolStamp ?? 0)
         let kept = paths.filter { entries[$0] != nil }
         writer.varint(UInt64(kept.count))
         for path in kept {
@@ -140,11 +166,10 @@ final class ParseCache: @unchecked Sendable {
             writer.varint(UInt64(payload.count))
             writer.bytes.append(contentsOf: payload)
         }
-        // One name for the file being written, so that a killed build leaves at most one behind
-        // (two builds writing at once could mix their bytes: the checksums reject the result).
-        let temporary = path + ".new"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard fd >= 0 else { throw OutputWriter.WriteError(description: "cannot write the parse cache \(path)") }
+        // A file of this process's own, renamed into place whole.
+        let temporary = path + ".new-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard fd >= 0 else { throw OutputWriter.WriteError(description: "cannot write the parse cache \(path): \(String(cString: strerror(errno)))") }
         let written = writer.bytes.withUnsafeBytes { buffer -> Bool in
             var done = 0
             while done < buffer.count {
@@ -156,8 +181,21 @@ final class ParseCache: @unchecked Sendable {
         }
         close(fd)
         guard written, rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
             unlink(temporary)
-            throw OutputWriter.WriteError(description: "cannot write the parse cache \(path): \(String(cString: strerror(errno)))")
+            throw OutputWriter.WriteError(description: "cannot write the parse cache \(path): \(reason)")
+        }
+        ParseCache.removeLeftovers(of: path)
+    }
+
+    /// Files a killed build left half-written (`.NAME.cache.new-PID` of a process that is gone).
+    static func removeLeftovers(of path: String) {
+        let folder = (path as NSString).deletingLastPathComponent
+        let prefix = (path as NSString).lastPathComponent + ".new-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink(folder + "/" + name)
         }
     }
 
@@ -165,7 +203,7 @@ final class ParseCache: @unchecked Sendable {
     static func index(_ bytes: [UInt8]) throws -> [String: (key: Key, checksum: UInt64, payload: Range<Int>)] {
         guard bytes.starts(with: magic) else { throw ByteReader.Malformed() }
         let reader = ByteReader(bytes[magic.count...])
-        guard try reader.varint() == toolStamp else { throw ByteReader.Malformed() }
+        guard let toolStamp, try reader.varint() == toolStamp else { throw ByteReader.Malformed() }
         let count = try reader.count()
         var entries: [String: (key: Key, checksum: UInt64, payload: Range<Int>)] = [:]
         entries.reserveCapacity(count)

@@ -474,9 +474,13 @@ public struct SiteRenderer: Sendable {
     struct PageFrame: Sendable {
         let site: TemplateValue
         let shared: SharedFragments
+        /// Whether the layout's `{{{content}}}` can take the page's template in place (a theme
+        /// whose layout uses `content` otherwise gets the page as a string, as before).
+        let embedsContent: Bool
         init(_ renderer: SiteRenderer) throws {
             site = renderer.siteContext()
             shared = try renderer.sharedFragments()
+            embedsContent = renderer.theme.templates.embeds("content", in: "layout")
         }
     }
 
@@ -484,7 +488,8 @@ public struct SiteRenderer: Sendable {
     func renderPage(_ plan: PagePlan, in frame: PageFrame) throws -> [UInt8] {
         let shared = frame.shared
         let canonical = urls.absolute(plan.path == "404.html" ? "" : plan.path)
-        let layout: TemplateValue = .map([
+        let page: TemplateValue = .map(["site": frame.site, "page": ViewModels.withFlags(plan.makeContext())])
+        var layout: TemplateValue = .map([
             "site": frame.site,
             "title": .string(plan.title == site.config.title ? plan.title : "\(plan.title) | \(site.config.title)"),
             "page_title": .string(plan.title),
@@ -496,10 +501,14 @@ public struct SiteRenderer: Sendable {
             "is_home": .bool(plan.path.isEmpty),
             "noindex": .bool(plan.noindex),
         ])
-        // The page's template renders where the layout writes {{{content}}}, into the same buffer.
         var bytes: [UInt8] = []
-        try theme.templates.render("layout", layout, into: &bytes, embedding: plan.template, as: "content",
-                                   context: .map(["site": frame.site, "page": ViewModels.withFlags(plan.makeContext())]))
+        if frame.embedsContent {
+            // The page's template renders where the layout writes {{{content}}}, into the same buffer.
+            try theme.templates.render("layout", layout, into: &bytes, embedding: plan.template, as: "content", context: page)
+        } else {
+            layout["content"] = .string(try theme.templates.render(plan.template, page))
+            try theme.templates.render("layout", layout, into: &bytes)
+        }
         return bytes
     }
 
