@@ -46,9 +46,8 @@ final class ParseCache: @unchecked Sendable {
     /// never reads the cache it would write, and encoding 10,000 parsed windows cost such a
     /// build a tenth of its time; the site's second build writes the cache, later ones read it.
     static func forBuild(at location: (cache: String, output: String)) -> ParseCache? {
-        guard toolStamp != nil else { return nil }
         let fm = FileManager.default
-        guard fm.fileExists(atPath: location.cache) || fm.fileExists(atPath: location.output) else { return nil }
+        guard fm.fileExists(atPath: location.cache) || fm.fileExists(atPath: location.output), toolStamp != nil else { return nil }
         return ParseCache(path: location.cache)
     }
 
