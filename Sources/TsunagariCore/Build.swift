@@ -82,7 +82,11 @@ public struct Build {
             ContentLoader.load(folder, threads: options.threads, cache: cache, parseCache: parseCache)
         }
         diagnostics += loadProblems
-        parseCache?.saveInBackground()
+        if let parseCache {
+            // Beside the rest of the build; for a large site first, so that the cache's bytes
+            // and the pages are not held at once (the limit the index beside the pages keeps).
+            if parseCache.paths.count > SiteRenderer.indexBesidePagesLimit { parseCache.saveNow() } else { parseCache.saveInBackground() }
+        }
         // Checks and linking read the same content and nothing else: the checks run on a thread
         // of their own while it is linked (each was a serial stage on one core).
         let checks = Background {
