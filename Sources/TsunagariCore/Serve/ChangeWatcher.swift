@@ -68,8 +68,9 @@ public final class ChangeWatcher: @unchecked Sendable {
     }
 
     /// Blocks until something changed (true) or `milliseconds` passed (false). The events of
-    /// one save (an editor may write, rename and touch) are gathered for `settle` ms first.
-    public func wait(milliseconds: Int32, settle: Int32 = 30) -> Bool {
+    /// one save (an editor may write, rename and touch: microseconds apart) are gathered for
+    /// `settle` ms first; each of those ms is waited on every edit.
+    public func wait(milliseconds: Int32, settle: Int32 = 10) -> Bool {
         var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         guard poll(&request, 1, milliseconds) > 0 else { return false }
         repeat { drain() } while poll(&request, 1, settle) > 0
