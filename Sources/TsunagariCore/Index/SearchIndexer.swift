@@ -528,8 +528,10 @@ public struct SearchIndexer: Sendable {
 
 /// LEB128 unsigned integers: 7 bits a byte, least significant first.
 enum VarInt {
-    static func append(_ value: Int, to out: inout [UInt8]) {
-        var v = UInt(value)
+    static func append(_ value: Int, to out: inout [UInt8]) { append(UInt64(value), to: &out) }
+
+    static func append(_ value: UInt64, to out: inout [UInt8]) {
+        var v = value
         while v >= 0x80 {
             out.append(UInt8(v & 0x7F) | 0x80)
             v >>= 7

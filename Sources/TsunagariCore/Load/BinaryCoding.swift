@@ -29,14 +29,7 @@ enum BinaryCoding {
 final class ByteWriter {
     var bytes: [UInt8] = []
 
-    func varint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(v & 0x7F) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
+    func varint(_ value: UInt64) { VarInt.append(value, to: &bytes) }
 
     func int(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }   // zigzag
 
