@@ -76,4 +76,6 @@ struct Program: Sendable {
     var sites: [PartialSite] = []
     var templates: [CompiledTemplate] = []
     var templateIndex: [String: Int] = [:]
+    /// Tells this program's outputs kept in a `TemplateObject` from another's.
+    var number = 0
 }

@@ -11,6 +11,12 @@ struct Renderer {
     /// the standalone tag was not output; it is written only if the partial writes something).
     var partialStart = false
     var depth = 0
+    /// The lowest context-stack position a name was read from (-1: a name was not found) since
+    /// the innermost partial whose output may be kept began; the output is kept only if this
+    /// stayed at or above the position of its object.
+    var lowestRead = Int.max
+    /// The deepest partial nesting reached since that partial began.
+    var deepest = 0
     /// A template rendered in place of some raw tags of the outer template (`TemplateSet.render(_:_:into:embedding:as:context:)`).
     var embedding: Embedding?
     let ops: UnsafeBufferPointer<Op>
@@ -67,7 +73,7 @@ struct Renderer {
                         try run(pc + 1, bodyEnd)
                         stack.removeLast()
                     }
-                case .int, .double, .map:
+                case .int, .double, .map, .object:
                     stack.append(value)
                     try run(pc + 1, bodyEnd)
                     stack.removeLast()
@@ -111,8 +117,11 @@ struct Renderer {
             throw TemplateError(template: s.template, line: s.line, column: s.column,
                                 message: "partial '\(s.name)' nested more than \(maxDepth) deep (a partial that includes itself without end?)")
         }
+        if depth > deepest { deepest = depth }
         let extra = program.sites[site].indent
-        if extra.isEmpty {
+        if extra.isEmpty && indent.isEmpty, case .object(let object) = stack[stack.count - 1] {
+            try runKeeping(object, start, end)
+        } else if extra.isEmpty {
             try run(start, end)
         } else {
             let saved = indent
@@ -128,9 +137,34 @@ struct Renderer {
         depth -= 1
     }
 
+    /// A partial with an object on top: its kept output copied, or rendered and kept if it read
+    /// nothing below the object. Not indented, so the output does not depend on the line it
+    /// starts on.
+    private mutating func runKeeping(_ object: TemplateObject, _ start: Int, _ end: Int) throws {
+        if let kept = object.remembered(program: program.number, start: start) {
+            // A kept output that would now pass the nesting limit is rendered, to throw.
+            if let bytes = kept.bytes, depth + kept.depth <= maxDepth {
+                out.append(bytes)
+            } else {
+                try run(start, end)
+            }
+            return
+        }
+        let base = stack.count - 1
+        let (outerLowest, outerDeepest) = (lowestRead, deepest)
+        lowestRead = Int.max
+        deepest = depth
+        let mark = out.count
+        try run(start, end)
+        let bytes = lowestRead >= base ? Array(UnsafeBufferPointer(start: out.base + mark, count: out.count - mark)) : nil
+        object.remember(.init(program: program.number, start: start, bytes: bytes, depth: deepest - depth))
+        lowestRead = min(outerLowest, lowestRead)
+        deepest = max(outerDeepest, deepest)
+    }
+
     /// The value `program.paths[index]` names in the current context stack (`.null` if none).
     @inline(__always)
-    private func resolve(_ index: Int) -> TemplateValue {
+    private mutating func resolve(_ index: Int) -> TemplateValue {
         let path = program.paths[index]
         var value: TemplateValue
         switch path.kind {
@@ -139,22 +173,35 @@ struct Renderer {
         case .stack:
             var i = stack.count - 1
             while true {
-                if i < 0 { return .null }
-                if case .map(let m) = stack[i], let v = m[path.first] {
+                if i < 0 {
+                    lowestRead = -1
+                    return .null
+                }
+                if let v = Self.member(stack[i], path.first) {
                     value = v
                     break
                 }
                 i -= 1
             }
+            if i < lowestRead { lowestRead = i }
         case .top:
-            guard case .map(let m) = stack[stack.count - 1], let v = m[path.first] else { return .null }
+            guard let v = Self.member(stack[stack.count - 1], path.first) else { return .null }
             value = v
         }
         for key in path.rest {
-            guard case .map(let m) = value, let v = m[key] else { return .null }
+            guard let v = Self.member(value, key) else { return .null }
             value = v
         }
         return value
+    }
+
+    @inline(__always)
+    private static func member(_ value: TemplateValue, _ key: String) -> TemplateValue? {
+        switch value {
+        case .map(let m): return m[key]
+        case .object(let o): return o.fields[key]
+        default: return nil
+        }
     }
 
     /// Before writing non-empty output: a line that starts inside an indented partial gets the
@@ -197,7 +244,7 @@ struct Renderer {
 
     private mutating func writeValue(_ value: TemplateValue, escape: Bool) {
         switch value {
-        case .null, .list, .map:
+        case .null, .list, .map, .object:
             return
         case .string(let s):
             if s.isEmpty { return }

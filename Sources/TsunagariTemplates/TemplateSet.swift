@@ -45,7 +45,9 @@ public struct TemplateSet: Sendable {
             try compiler.compile(name: name, source: templates[name]!)
         }
         try compiler.resolvePartials(allowMissing: allowMissingPartials)
-        program = compiler.program
+        var program = compiler.program
+        program.number = ProgramNumbers.next()
+        self.program = program
         sizeHint = SizeHints(count: program.templates.count)
     }
 

@@ -10,7 +10,7 @@
 ///
 /// Interpolation (`{{x}}`): strings as themselves (HTML-escaped unless `{{{x}}}` / `{{& x}}`),
 /// `.int` in decimal without decimals, `.double` as Swift prints it (`1.21`, `3.0`, `1e-05`),
-/// `.bool` as `true` / `false`, and `.null`, `.list`, `.map` as nothing.
+/// `.bool` as `true` / `false`, and `.null`, `.list`, `.map`, `.object` as nothing.
 public enum TemplateValue: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -19,6 +19,8 @@ public enum TemplateValue: Sendable, Equatable {
     case string(String)
     case list([TemplateValue])
     case map([String: TemplateValue])
+    /// A map whose partials' outputs the renderer may keep and reuse (see `TemplateObject`).
+    case object(TemplateObject)
 }
 
 extension TemplateValue {
@@ -30,18 +32,16 @@ extension TemplateValue {
         case .bool(let b): return !b
         case .list(let items): return items.isEmpty
         case .string(let s): return s.isEmpty
-        case .int, .double, .map: return false
+        case .int, .double, .map, .object: return false
         }
     }
 
-    /// Member of a `.map`; `nil` for a missing key or a value that is not a map.
+    /// Member of a `.map` or `.object`; `nil` for a missing key or a value that is not a map.
+    /// Setting one turns an `.object` into a `.map`.
     public subscript(key: String) -> TemplateValue? {
-        get {
-            if case .map(let m) = self { return m[key] }
-            return nil
-        }
+        get { mapValue?[key] }
         set {
-            guard case .map(var m) = self else { return }
+            guard var m = mapValue else { return }
             self = .null  // release the payload so `m` is uniquely referenced
             m[key] = newValue
             self = .map(m)
@@ -58,9 +58,13 @@ extension TemplateValue {
         return nil
     }
 
+    /// The members of a `.map` or an `.object`.
     public var mapValue: [String: TemplateValue]? {
-        if case .map(let m) = self { return m }
-        return nil
+        switch self {
+        case .map(let m): return m
+        case .object(let o): return o.fields
+        default: return nil
+        }
     }
 }
 

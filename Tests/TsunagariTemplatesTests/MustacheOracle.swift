@@ -55,6 +55,7 @@ func oracleObject(_ value: TemplateValue) -> Any {
     case .string(let s): return s.isEmpty ? OracleEmptyString() : s
     case .list(let items): return items.map(oracleObject)
     case .map(let members): return members.mapValues(oracleObject) as [String: Any]
+    case .object(let o): return o.fields.mapValues(oracleObject) as [String: Any]
     }
 }
 

@@ -189,9 +189,12 @@ struct SplitMix64: RandomNumberGenerator {
 
 /// Random view models with a fixed schema, so that a name always resolves to the same kind of
 /// value: strings, numbers, bools and nulls under scalar names, lists under `items` / `tags`,
-/// maps under `child`.
+/// maps under `child`. Some maps are `TemplateObject`s, some of them repeated in `items` lists
+/// under other outer contexts, so that a partial's kept output is copied where it must be
+/// the same and rendered anew where a name falls through.
 struct ValueGenerator {
     var rng: SplitMix64
+    var objects: [TemplateValue] = []
 
     static let strings = ["", "plain", "<script>alert('x')</script>", "Tom & Jerry", "\"quoted\"", "it's",
                           "a > b < c", "日本語のテキスト", "絵文字 🎉👍🏽🇯🇵", "café ünïcødé", "line1\nline2",
@@ -214,13 +217,18 @@ struct ValueGenerator {
         }
         if depth > 0 {
             if rng.chance(70) {
-                m["items"] = .list((0..<rng.below(4)).map { _ in context(depth: depth - 1) })
+                m["items"] = .list((0..<rng.below(4)).map { _ in
+                    !objects.isEmpty && rng.chance(30) ? rng.pick(objects) : context(depth: depth - 1)
+                })
             }
             if rng.chance(60) {
                 m["child"] = rng.chance(20) ? .null : context(depth: depth - 1)
             }
         }
-        return .map(m)
+        guard rng.chance(40) else { return .map(m) }
+        let object = TemplateValue.object(TemplateObject(m))
+        objects.append(object)
+        return object
     }
 }
 

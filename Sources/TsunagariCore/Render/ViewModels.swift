@@ -104,13 +104,15 @@ struct ViewModels: Sendable {
 
     // MARK: - Windows
 
-    /// The short form used in every list: name, summary, tel links, hours, badges.
+    /// The short form used in every list: name, summary, tel links, hours, badges. An object
+    /// (see `TemplateObject`): a partial renders it once per build and copies it into every other
+    /// list, so it carries every name the theme's card, row and name partials read.
     func windowCard(_ i: Int) -> TemplateValue { cardCache?.card(i, makeWindowCard) ?? cards[i] }
 
     func makeWindowCard(_ i: Int) -> TemplateValue {
         let w = site.windows[i]
         let always = w.hours?.always == true || w.channels.contains { $0.hours?.always == true }
-        return .map([
+        return .object(TemplateObject([
             "url": .string(urls.path(SiteURLs.window(w.origin.slug))),
             "name": .string(w.name),
             "summary": .string(w.summary),
@@ -122,13 +124,12 @@ struct ViewModels: Sendable {
             "phones": list(phones(w)),
             "hours": text(Formatting.schedule(w.hours)),
             "schedule_json": text(Formatting.scheduleJSON(w.hours ?? w.channels.first(where: { $0.hours != nil })?.hours, period: w.period)),
-        ])
+        ]))
     }
 
     func windowPage(_ i: Int) -> TemplateValue {
         let w = site.windows[i]
-        var m: [String: TemplateValue] = [:]
-        if case .map(let card) = windowCard(i) { m = card }
+        var m = windowCard(i).mapValue ?? [:]
         // What only the window's own page shows (cards are cached for every list; at 100,000
         // windows each field they carry costs memory for the whole build).
         m["reading"] = .string(w.reading)

@@ -1,0 +1,61 @@
+import Foundation
+
+/// A map with an identity, for a value that many pages show (a window's card is in every list
+/// the window is in). When a partial is rendered with it on top of the context stack, the
+/// renderer keeps the partial's output here if that output read nothing below it — no name fell
+/// through to an outer context (a name the object lacks does), and the partial was not
+/// indented — and later renders of the same partial with the same object copy those bytes.
+/// The output is the same as rendering again; only the work is saved.
+///
+/// Give it every name its partials use (`.null` or `false` for an absent value), so that no
+/// lookup falls through. Renders may run on many threads at once: whichever renders a partial
+/// first keeps it, and every thread would have made the same bytes.
+public final class TemplateObject: @unchecked Sendable {
+    public let fields: [String: TemplateValue]
+    private let lock = NSLock()
+    private var renders: [Render] = []
+
+    /// A partial's output with this object on top, for one `TemplateSet`'s program.
+    struct Render {
+        let program: Int
+        let start: Int
+        /// nil when the output read an outer context: rendered every time.
+        let bytes: [UInt8]?
+        /// How many partials deep the render went below this one (for the nesting limit).
+        let depth: Int
+    }
+
+    public init(_ fields: [String: TemplateValue]) { self.fields = fields }
+
+    func remembered(program: Int, start: Int) -> Render? {
+        lock.withLock { renders.first { $0.program == program && $0.start == start } }
+    }
+
+    func remember(_ render: Render) {
+        lock.withLock {
+            if !renders.contains(where: { $0.program == render.program && $0.start == render.start }) {
+                renders.append(render)
+            }
+        }
+    }
+}
+
+extension TemplateObject: Equatable {
+    public static func == (lhs: TemplateObject, rhs: TemplateObject) -> Bool {
+        lhs === rhs || lhs.fields == rhs.fields
+    }
+}
+
+/// A number per compiled program, so that an object rendered by two template sets keeps their
+/// partials' outputs apart.
+enum ProgramNumbers {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var last = 0
+
+    static func next() -> Int {
+        lock.withLock {
+            last += 1
+            return last
+        }
+    }
+}
