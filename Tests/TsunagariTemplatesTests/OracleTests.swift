@@ -88,7 +88,7 @@ final class OracleTests: XCTestCase {
             let templates = ["main": main, "p1": p1, "p2": p2]
             for variant in 0..<2 {
                 var values = ValueGenerator(rng: rng)
-                let context = values.context(depth: 3)
+                let context = variant == 0 ? values.context(depth: 3) : values.contextSharingObjects(depth: 3)
                 rng = values.rng
                 if try assertSameAsOracle(templates, "main", context, "random case \(caseIndex).\(variant)") {
                     compared += 1
@@ -195,6 +195,8 @@ struct SplitMix64: RandomNumberGenerator {
 struct ValueGenerator {
     var rng: SplitMix64
     var objects: [TemplateValue] = []
+    /// How often (%) an `items` element or a `child` is one of `objects` already made.
+    var sharing = 30
 
     static let strings = ["", "plain", "<script>alert('x')</script>", "Tom & Jerry", "\"quoted\"", "it's",
                           "a > b < c", "日本語のテキスト", "絵文字 🎉👍🏽🇯🇵", "café ünïcødé", "line1\nline2",
@@ -203,7 +205,15 @@ struct ValueGenerator {
 
     mutating func string() -> TemplateValue { .string(rng.pick(Self.strings)) }
 
-    mutating func context(depth: Int) -> TemplateValue {
+    /// A context in which a few objects made first recur under many parents: a partial's kept
+    /// output must be copied only where its names did not fall through to those parents.
+    mutating func contextSharingObjects(depth: Int) -> TemplateValue {
+        for _ in 0..<3 { _ = context(depth: 1, object: true) }
+        sharing = 70
+        return context(depth: depth)
+    }
+
+    mutating func context(depth: Int, object: Bool = false) -> TemplateValue {
         var m: [String: TemplateValue] = [:]
         if rng.chance(75) { m["title"] = rng.chance(10) ? .null : string() }
         if rng.chance(60) { m["body"] = string() }
@@ -218,14 +228,14 @@ struct ValueGenerator {
         if depth > 0 {
             if rng.chance(70) {
                 m["items"] = .list((0..<rng.below(4)).map { _ in
-                    !objects.isEmpty && rng.chance(30) ? rng.pick(objects) : context(depth: depth - 1)
+                    !objects.isEmpty && rng.chance(sharing) ? rng.pick(objects) : context(depth: depth - 1)
                 })
             }
             if rng.chance(60) {
-                m["child"] = rng.chance(20) ? .null : context(depth: depth - 1)
+                m["child"] = rng.chance(20) ? .null : !objects.isEmpty && rng.chance(sharing) ? rng.pick(objects) : context(depth: depth - 1)
             }
         }
-        guard rng.chance(40) else { return .map(m) }
+        guard object || rng.chance(40) else { return .map(m) }
         let object = TemplateValue.object(TemplateObject(m))
         objects.append(object)
         return object
