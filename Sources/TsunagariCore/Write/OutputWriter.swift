@@ -106,6 +106,18 @@ public enum OutputWriter {
             }
             recycled = taken
             if !taken { try fm.createDirectory(atPath: path, withIntermediateDirectories: false) }
+            stagingFolder = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if stagingFolder < 0 { throw WriteError(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
+        }
+
+        deinit { closeFolder() }
+
+        /// Files are opened relative to the staging folder: a shorter path for the kernel to walk.
+        private var stagingFolder: Int32 = -1
+
+        private func closeFolder() {
+            if stagingFolder >= 0 { close(stagingFolder) }
+            stagingFolder = -1
         }
 
         /// Paths the site has (for the last pruning of a recycled site), and the folder whose
@@ -113,6 +125,9 @@ public enum OutputWriter {
         private var files = Set<String>()
         private var folders = Set<String>()
         private var laterUnder: String?
+        /// Folders `prepare` made, and those a write has made (or is making) in a new tree.
+        private var preparedFolders = Set<String>()
+        private var madeFolders = Set<String>()
 
         /// Creates the folders that hold other folders, before the parallel writes; a folder
         /// that holds only files (a page's own, as most are) is made by the first write into
@@ -123,6 +138,7 @@ public enum OutputWriter {
             try StageTimer.measure("  folders") {
                 self.laterUnder = laterUnder
                 let parents = add(paths + [OutputWriter.marker])
+                preparedFolders = parents
                 if recycled { try RecycledTree.prune(root: path, files: files, folders: folders, keepUnder: laterUnder) }
                 for folder in parents.sorted() {
                     if mkdir(path + "/" + folder, 0o755) != 0 && errno != EEXIST {
@@ -159,9 +175,17 @@ public enum OutputWriter {
         }
 
         public func write(path relative: String, pieces make: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws {
-            if try RecycledTree.write(path + "/" + relative, relative: relative, compare: recycled, pieces: make) {
+            if try RecycledTree.write(relative, in: stagingFolder, relative: relative, compare: recycled, newFolder: isNewFolder(of: relative), pieces: make) {
                 lock.withLock { changed += 1 }
             }
+        }
+
+        /// Whether `relative` is the first file written into its folder in a new tree (which
+        /// then is made before the file is opened, instead of after a failed open).
+        private func isNewFolder(of relative: String) -> Bool {
+            guard !recycled, let slash = relative.lastIndex(of: "/") else { return false }
+            let folder = String(relative[..<slash])
+            return lock.withLock { !preparedFolders.contains(folder) && madeFolders.insert(folder).inserted }
         }
 
         /// Swaps the complete new site in: at every moment the output path holds a whole site.
@@ -175,6 +199,7 @@ public enum OutputWriter {
             _ = try RecycledTree.write(path + "/" + OutputWriter.marker, relative: OutputWriter.marker, compare: recycled) { emit in
                 try emit(Array("written by tsunagari\n".utf8))
             }
+            closeFolder()
             if exists {
                 if OutputWriter.exchange(path, outputPath) {
                     keepAsSpare(path)
@@ -205,6 +230,7 @@ public enum OutputWriter {
         /// After a failure: the unfinished staging folder is kept as the spare when it was one
         /// (its files are compared, not trusted, by the next build), else removed.
         public func abandon() {
+            closeFolder()
             if recycled && !OutputWriter.isRealFolder(sparePath) && rename(path, sparePath) == 0 { return }
             try? FileManager.default.removeItem(atPath: path)
         }

@@ -49,25 +49,30 @@ enum RecycledTree {
         }
     }
 
-    /// Writes the pieces `make` emits to `full`. With `compare`, what the file already holds is
+    /// Writes the pieces `make` emits to `path` (relative to the folder `root` is open on, or
+    /// to the working directory). With `compare`, what the file already holds is
     /// read back piece by piece and nothing is written while it matches; from the first
     /// difference on, the rest is written over it, and the file is cut to the new length.
-    /// Returns whether the file's bytes changed (or it is new).
-    static func write(_ full: String, relative: String, compare: Bool,
+    /// With `newFolder`, the file's folder is made first (in a new tree, the first file of a
+    /// folder would otherwise fail to open once). Returns whether the file's bytes changed (or
+    /// it is new).
+    static func write(_ path: String, in root: Int32 = AT_FDCWD, relative: String, compare: Bool, newFolder: Bool = false,
                       pieces make: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws -> Bool {
         // Without `compare` the folder is new: the file is created empty (O_TRUNC only guards
         // against a stray one) and is not cut to length afterwards.
         let flags = O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (compare ? 0 : O_TRUNC)
-        func openFile() -> Int32 { open(full, flags, 0o644) }
+        func openFile() -> Int32 { openat(root, path, flags, 0o644) }
+        let slash = path.lastIndex(of: "/")
+        if newFolder, let slash { _ = makeFolder(String(path[..<slash]), in: root) }
         var fd = openFile()
-        if fd < 0 && errno == ENOENT, let slash = full.lastIndex(of: "/") {
+        if fd < 0 && errno == ENOENT, let slash {
             // The file's folder is made by the first write into it (see Staging.prepare).
-            if makeFolder(String(full[..<slash])) { fd = openFile() }
+            if makeFolder(String(path[..<slash]), in: root) { fd = openFile() }
         }
         if fd < 0 && compare && errno != ENOENT {
             // A file of the recycled site that cannot be written over (made read-only, say):
             // replaced by a new one.
-            if unlink(full) == 0 { fd = openFile() }
+            if unlinkat(root, path, 0) == 0 { fd = openFile() }
         }
         if fd < 0 { throw OutputWriter.WriteError(description: "cannot create \(relative): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -104,10 +109,10 @@ enum RecycledTree {
     }
 
     /// mkdir -p.
-    static func makeFolder(_ path: String) -> Bool {
-        if mkdir(path, 0o755) == 0 || errno == EEXIST { return true }
-        guard errno == ENOENT, let slash = path.lastIndex(of: "/"), makeFolder(String(path[..<slash])) else { return false }
-        return mkdir(path, 0o755) == 0 || errno == EEXIST
+    static func makeFolder(_ path: String, in root: Int32 = AT_FDCWD) -> Bool {
+        if mkdirat(root, path, 0o755) == 0 || errno == EEXIST { return true }
+        guard errno == ENOENT, let slash = path.lastIndex(of: "/"), makeFolder(String(path[..<slash]), in: root) else { return false }
+        return mkdirat(root, path, 0o755) == 0 || errno == EEXIST
     }
 
     /// Reads `count` bytes at `offset` into `buffer`; false if the file is shorter.
