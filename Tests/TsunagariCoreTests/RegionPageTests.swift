@@ -59,3 +59,51 @@ final class RegionPageTests: XCTestCase {
         XCTAssertTrue(osaka.contains("<li><a href=\"/windows/national-chat/\">"))
     }
 }
+
+/// The region lists are computed from the linker's ascending per-region lists, not by
+/// comparing region codes window by window: the same as the definitions, for every region.
+final class RegionListTests: XCTestCase {
+    func testAvailabilityListingAndRegionLinksMatchTheirDefinitions() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        try site.writeSampleWindow("national-chat", name: "全国チャット相談", reading: "ぜんこくちゃっとそうだん",
+                                   summary: "全国どこからでも使えるチャット相談", categories: "[kosodate]", lifeStages: "[oya]",
+                                   regions: "[national]", channel: "チャット")
+        try site.writeSampleWindow("two-places", name: "東京と江東の窓口", reading: "とうきょうとこうとうのまどぐち",
+                                   summary: "都と区の両方を対象にする窓口", categories: "[kodoku]", lifeStages: "[oya]",
+                                   regions: "[\"13\", \"131083\", \"27\"]", channel: "電話")
+        let (linked, theme, diagnostics) = Build.check(site.options())
+        let linkedSite = try XCTUnwrap(linked, "\(diagnostics)")
+        let renderer = SiteRenderer(site: linkedSite, theme: try XCTUnwrap(theme))
+        var checkedMunicipality = false
+        for code in linkedSite.regions.ordered {
+            let containing = linkedSite.regions.containing(code)
+            let expected = linkedSite.windows.indices.filter { !Set(linkedSite.windowRegions[$0]).isDisjoint(with: containing) }
+            let available = linkedSite.windowsAvailable(to: code)
+            XCTAssertEqual(available, expected, code)
+            let listing = RegionListing(site: linkedSite, region: code, available: available)
+            let prefecture = linkedSite.regions.byCode[code]?.prefecture
+            let crisis = expected.filter { linkedSite.windows[$0].crisis }
+            let own = expected.filter { !linkedSite.windows[$0].crisis && linkedSite.windowRegions[$0].contains(code) }
+            let wide = expected.filter { i in
+                !linkedSite.windows[i].crisis && !own.contains(i) && prefecture != nil && prefecture != code && linkedSite.windowRegions[i].contains(prefecture!)
+            }
+            XCTAssertEqual(listing.crisis, crisis, code)
+            XCTAssertEqual(listing.own, own, code)
+            XCTAssertEqual(RegionListing.own(site: linkedSite, region: code), own, code)
+            XCTAssertEqual(listing.prefectureWide, wide, code)
+            XCTAssertEqual(listing.national, expected.filter { !crisis.contains($0) && !own.contains($0) && !wide.contains($0) }, code)
+            if code == "131083" { checkedMunicipality = !own.isEmpty && !wide.isEmpty && !listing.national.isEmpty }
+        }
+        XCTAssertTrue(checkedMunicipality, "江東区 has windows of its own, of 東京都 and national ones")
+        let prefectures = renderer.prefectureCodes()
+        for category in linkedSite.categories.map(\.slug) {
+            let inCategory = Set(linkedSite.windowsByCategory[category] ?? [])
+            let expected = prefectures.filter { code in linkedSite.windowsAvailable(to: code).contains(where: inCategory.contains) }
+            XCTAssertEqual(renderer.regionsWithWindows(category: category, prefectures: prefectures), expected, category)
+        }
+        XCTAssertEqual(LinkedSite.mergeAscending([1, 3, 5], [2, 3, 6, 7]), [1, 2, 3, 5, 6, 7])
+        XCTAssertEqual(LinkedSite.mergeAscending([], [4]), [4])
+        XCTAssertEqual(LinkedSite.mergeAscending([4, 4], []), [4])
+    }
+}

@@ -44,12 +44,24 @@ public struct LinkedSite: Sendable {
     /// Windows available to a resident of `code` (national + prefecture + municipality),
     /// in display order.
     public func windowsAvailable(to code: String) -> [Int] {
-        var all = regions.containing(code).flatMap { windowsServing[$0] ?? [] }
-        all.sort()
-        var unique: [Int] = []
-        unique.reserveCapacity(all.count)
-        for i in all where unique.last != i { unique.append(i) }  // a window may serve two of the codes
-        return unique
+        // Each list is ascending (the linker appends windows in order): merged, not sorted.
+        regions.containing(code).reduce(into: []) { all, served in
+            all = Self.mergeAscending(all, windowsServing[served] ?? [])
+        }
+    }
+
+    /// The union of two ascending lists, ascending, each index once (a window may serve two
+    /// of the codes, or name one twice).
+    static func mergeAscending(_ a: [Int], _ b: [Int]) -> [Int] {
+        var merged: [Int] = []
+        merged.reserveCapacity(a.count + b.count)
+        var (i, j) = (0, 0)
+        while i < a.count || j < b.count {
+            let next = j == b.count || (i < a.count && a[i] <= b[j]) ? a[i] : b[j]
+            if merged.last != next { merged.append(next) }
+            if i < a.count && a[i] == next { i += 1 } else { j += 1 }
+        }
+        return merged
     }
 
     public func category(_ slug: String) -> Term? { categories.first { $0.slug == slug } }

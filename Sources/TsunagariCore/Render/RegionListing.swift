@@ -14,15 +14,26 @@ struct RegionListing {
     /// Nationwide windows (on the national page they are its own).
     var national: [Int] = []
 
-    /// `available` is in display order; each group keeps it.
+    /// `available` is in display order (ascending indices, as `windowsAvailable` gives); each
+    /// group keeps it. A window serves this region or its prefecture when it is in that code's
+    /// ascending `windowsServing` list: walked beside `available`, without comparing codes.
     init(site: LinkedSite, region code: String, available: [Int]) {
         let prefecture = site.regions.byCode[code]?.prefecture
+        let servingHere = site.windowsServing[code] ?? []
+        let servingPrefecture = prefecture.flatMap { $0 == code ? nil : site.windowsServing[$0] } ?? []
+        var (here, wide) = (0, 0)
         for i in available {
-            let serves = site.windowRegions[i]
+            while here < servingHere.count && servingHere[here] < i { here += 1 }
+            while wide < servingPrefecture.count && servingPrefecture[wide] < i { wide += 1 }
             if site.windows[i].crisis { crisis.append(i) }
-            else if serves.contains(code) { own.append(i) }
-            else if let p = prefecture, p != code, serves.contains(p) { prefectureWide.append(i) }
+            else if here < servingHere.count && servingHere[here] == i { own.append(i) }
+            else if wide < servingPrefecture.count && servingPrefecture[wide] == i { prefectureWide.append(i) }
             else { national.append(i) }
         }
+    }
+
+    /// The windows that name the region itself, crisis lines excepted: `own` of the listing.
+    static func own(site: LinkedSite, region code: String) -> [Int] {
+        (site.windowsServing[code] ?? []).filter { !site.windows[$0].crisis }
     }
 }

@@ -74,9 +74,11 @@ public struct SiteRenderer: Sendable {
                                  windows: Array(site.windows.indices)) { ["heading": .string("相談窓口の一覧")] }
         plans += windowListPlans(path: "crisis/", template: "windows", title: "命に関わる相談の窓口", description: "命に関わる相談を受けるすべての窓口",
                                  windows: allCrisisLines()) { ["heading": .string("命に関わる相談の窓口")] }
-        for i in site.windows.indices {
-            let w = site.windows[i]
-            plans.append(PagePlan(path: SiteURLs.window(w.origin.slug), template: "window", title: w.name, description: w.summary, context: models.windowPage(i)))
+        // (Fields read in place: a copy of each window is a tenth of the preview's rebuild.)
+        let windows = site.windows
+        for i in windows.indices {
+            plans.append(PagePlan(path: SiteURLs.window(windows[i].origin.slug), template: "window", title: windows[i].name,
+                                  description: windows[i].summary, context: models.windowPage(i)))
         }
         plans.append(PagePlan(path: "members/", template: "members", title: "会員団体", description: "官民連携プラットフォームの会員団体",
                               context: .map(["members": .list(site.members.indices.map(models.memberCard))])))
@@ -159,6 +161,7 @@ public struct SiteRenderer: Sendable {
 
     func termPlans() -> [PagePlan] {
         var plans: [PagePlan] = []
+        let prefectures = prefectureCodes()
         func add(_ terms: [Term], kind: String, heading: String, url: (String) -> String, windows: [String: [Int]], members: [String: [Int]], cases: [String: [Int]]) {
             let termList = models.list(terms.map { models.term($0, url: url($0.slug), count: (windows[$0.slug]?.count ?? 0) + (members[$0.slug]?.count ?? 0) + (cases[$0.slug]?.count ?? 0)) })
             plans.append(PagePlan(path: "\(kind)/", template: "terms", title: heading, description: nil, context: .map([
@@ -175,7 +178,7 @@ public struct SiteRenderer: Sendable {
                 context["synonyms"] = models.list(t.synonyms.map { .string($0) })
                 if kind == "categories" {
                     // Region × category pages reachable from the term page without script.
-                    context["region_links"] = models.list(regionsWithWindows(category: t.slug).map { code in
+                    context["region_links"] = models.list(regionsWithWindows(category: t.slug, prefectures: prefectures).map { code in
                         models.link(site.regions.byCode[code]!.label, SiteURLs.regionCategory(code, t.slug))
                     })
                 }
@@ -190,14 +193,21 @@ public struct SiteRenderer: Sendable {
         return plans
     }
 
-    /// Regions (other than national) where a window of the category is available.
-    func regionsWithWindows(category: String) -> [String] {
-        let inCategory = Set(site.windowsByCategory[category] ?? [])
-        guard !inCategory.isEmpty else { return [] }
-        return site.regions.ordered.filter { site.regions.byCode[$0]?.level == .prefecture }.filter { code in
-            site.windowsAvailable(to: code).contains(where: inCategory.contains)
+    /// Regions (other than national) where a window of the category is available: every
+    /// prefecture when a national window has it, else the prefectures its windows serve.
+    func regionsWithWindows(category: String, prefectures: [String]) -> [String] {
+        var served = Set<String>()
+        for i in site.windowsByCategory[category] ?? [] {
+            for code in site.windowRegions[i] {
+                if code == Region.nationalCode { return prefectures }
+                served.insert(code)
+            }
         }
+        return prefectures.filter(served.contains)
     }
+
+    /// Prefecture codes in display order.
+    func prefectureCodes() -> [String] { site.regions.ordered.filter { site.regions.byCode[$0]?.level == .prefecture } }
 
     func regionPlans() -> [PagePlan] {
         var plans: [PagePlan] = []
@@ -205,27 +215,33 @@ public struct SiteRenderer: Sendable {
             "national": models.regionLink(Region.nationalCode),
             "areas": regionAreas(),
         ])))
+        // Each prefecture's municipalities, in display order (one pass, not one per prefecture).
+        var municipalities: [String: [String]] = [:]
+        for code in site.regions.ordered {
+            if let r = site.regions.byCode[code], r.level == .municipality, let p = r.prefecture { municipalities[p, default: []].append(code) }
+        }
         for code in site.regions.ordered {
             let region = site.regions.byCode[code]!
-            let available = site.windowsAvailable(to: code)
-            let listing = RegionListing(site: site, region: code, available: available)
+            // The groups of the first page are made when it renders; the plan needs only the
+            // region's own windows (the preview plans every page after each edit).
+            let own = RegionListing.own(site: site, region: code)
             var context: [String: TemplateValue] = [
                 "label": .string(region.label), "reading": .string(region.reading), "code": .string(code),
                 "area": models.text(region.area),
                 "national_page": .bool(region.level == .national),
-                "has_own": .bool(!listing.own.isEmpty),
+                "has_own": .bool(!own.isEmpty),
                 "cases": models.list((site.casesByRegion[code] ?? []).map(models.caseCard)),
             ]
             if region.level == .municipality, let p = region.prefecture { context["parent"] = models.regionLink(p) }
             if region.level == .prefecture {
-                context["municipalities"] = models.list(site.regions.ordered.filter { site.regions.byCode[$0]?.level == .municipality && site.regions.byCode[$0]?.prefecture == code }.map(models.regionLink))
+                context["municipalities"] = models.list((municipalities[code] ?? []).map(models.regionLink))
             }
             var categories: [TemplateValue] = []
             // Bucket the available windows by category once (in display order); a
             // municipality's page has no region × category pages.
             var byCategory: [String: [Int]] = [:]
             if region.level != .municipality {
-                for i in available { for c in site.windowCategories[i] { byCategory[c, default: []].append(i) } }
+                for i in site.windowsAvailable(to: code) { for c in site.windowCategories[i] { byCategory[c, default: []].append(i) } }
             }
             for t in site.categories {
                 let matching = byCategory[t.slug] ?? []
@@ -243,8 +259,9 @@ public struct SiteRenderer: Sendable {
             let regionContext = context
             let prefectureLabel = region.prefecture.flatMap { site.regions.byCode[$0]?.label } ?? ""
             plans += windowListPlans(path: SiteURLs.region(code), template: "region", title: "\(region.label)で使える相談窓口", description: nil,
-                                     windows: listing.own, firstPage: {
-                ["crisis": models.list(listing.crisis.map(models.windowCard)), "has_crisis": .bool(!listing.crisis.isEmpty),
+                                     windows: own, firstPage: {
+                let listing = RegionListing(site: site, region: code, available: site.windowsAvailable(to: code))
+                return ["crisis": models.list(listing.crisis.map(models.windowCard)), "has_crisis": .bool(!listing.crisis.isEmpty),
                  "has_prefecture_wide": .bool(!listing.prefectureWide.isEmpty), "has_national": .bool(!listing.national.isEmpty),
                  "prefecture_wide": models.list(listing.prefectureWide.map(models.windowCard)),
                  "prefecture_wide_count": .int(listing.prefectureWide.count), "prefecture_label": .string(prefectureLabel),

@@ -7,7 +7,8 @@ import TsunagariTemplates
 /// load (of that file only, through EntryCache), a link, and the pages the editor looks at.
 final class LazySite: @unchecked Sendable {
     let renderer: SiteRenderer
-    let plans: [String: PagePlan]
+    /// Each page's position in `orderedPlans`, by output path.
+    private let plans: [String: Int]
     let frame: SiteRenderer.PageFrame
     private let orderedPlans: [PagePlan]
     private let index: LazyIndex
@@ -35,8 +36,9 @@ final class LazySite: @unchecked Sendable {
         renderer = SiteRenderer(site: site, theme: theme, lazyCards: true)
         let index = LazyIndex { SearchIndexer(site: site, threads: threads).build() }
         self.index = index
-        orderedPlans = renderer.plans(searchIndex: { index.value.manifest })
-        plans = Dictionary(orderedPlans.map { ($0.outputPath, $0) }, uniquingKeysWith: { a, _ in a })
+        let ordered = renderer.plans(searchIndex: { index.value.manifest })
+        orderedPlans = ordered
+        plans = Dictionary(ordered.indices.map { (ordered[$0].outputPath, $0) }, uniquingKeysWith: { a, _ in a })
         frame = try SiteRenderer.PageFrame(renderer)
     }
 
@@ -49,7 +51,8 @@ final class LazySite: @unchecked Sendable {
     /// search/ (or of the search and finder pages); open data, feeds, sitemap and robots.txt
     /// on the first request of one of them.
     func file(_ path: String) throws -> [UInt8]? {
-        if let plan = plans[path] {
+        if let position = plans[path] {
+            let plan = orderedPlans[position]
             if let page = lock.withLock({ pages[path] }) { return page }
             let page = try renderer.renderPage(plan, in: frame)
             lock.withLock { pages[path] = page }
