@@ -140,6 +140,53 @@ final class RuleTests: XCTestCase {
         XCTAssertEqual(JSONString.quote("</script>&'\"\u{2028}"), "\"\\u003c/script\\u003e\\u0026\\u0027\\\"\\u2028\"")
     }
 
+    /// The byte-level escaper against a scalar-by-scalar reference (the earlier writer) on
+    /// random mixes of the characters that matter, full-width punctuation among them (whose
+    /// lead bytes are those of U+2028, U+2029 and U+FEFF); each result parses back.
+    func testJSONStringEscapesAsTheScalarReferenceDoes() throws {
+        func reference(_ s: String) -> String {
+            var out = "\""
+            for scalar in s.unicodeScalars {
+                switch scalar {
+                case "\"": out += #"\""#
+                case "\\": out += #"\\"#
+                case "\n": out += #"\n"#
+                case "\r": out += #"\r"#
+                case "\t": out += #"\t"#
+                case "<": out += #"\u003c"#
+                case ">": out += #"\u003e"#
+                case "&": out += #"\u0026"#
+                case "'": out += #"\u0027"#
+                case "\u{2028}": out += #"\u2028"#
+                case "\u{2029}": out += #"\u2029"#
+                case "\u{FEFF}": out += #"\ufeff"#
+                default:
+                    if scalar.value < 0x20 {
+                        let hex = String(scalar.value, radix: 16)
+                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    } else {
+                        out.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+            return out + "\""
+        }
+        XCTAssertEqual(JSONString.quote("（全角）…\u{2028}x\u{2029}\u{FEFF}\u{1}\u{1F}\t"),
+                       #""（全角）…\u2028x\u2029\ufeff\u0001\u001f\t""#)
+        let pieces = ["a", "日本語", "（", "）", "…", "・", "ｱ", "\u{2028}", "\u{2029}", "\u{FEFF}", "\u{2027}", "\u{FEFE}",
+                      "\u{1}", "\u{1F}", "\"", "\\", "<", ">", "&", "'", "\n", "\r", "\t", "🎉", "â", " "]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let s = (0..<Int.random(in: 0...12, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            var bytes: [UInt8] = []
+            JSONString.append(s, to: &bytes)
+            XCTAssertEqual(String(decoding: bytes, as: UTF8.self), reference(s), s.debugDescription)
+            XCTAssertEqual(JSONString.quote(s), reference(s), s.debugDescription)
+            let parsed = try JSONSerialization.jsonObject(with: Data(bytes), options: .fragmentsAllowed) as? String
+            XCTAssertEqual(parsed, s, s.debugDescription)
+        }
+    }
+
     /// The open data's JSON writer: commas only between members, at every depth; nil fields
     /// left out; strings escaped as `JSONString.quote` does.
     func testJSONBytesPlacesCommasAndEscapes() throws {

@@ -30,37 +30,59 @@ public enum JSONString {
     }
 
     /// Appends `s` quoted and escaped as UTF-8 (the writers of large JSON files use this).
+    /// Works on the bytes: runs that need no escape are copied whole (Japanese text's
+    /// full-width punctuation shares lead bytes with U+2028, U+2029 and U+FEFF, so most
+    /// strings have a byte to look at).
     public static func append(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { appendEscaped($0, to: &out) }
+    }
+
+    static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(0x22)
-        guard s.utf8.contains(where: needsScalarCheck) else {
-            out.append(contentsOf: s.utf8)
-            out.append(0x22)
-            return
-        }
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += #"\""#.utf8
-            case "\\": out += #"\\"#.utf8
-            case "\n": out += #"\n"#.utf8
-            case "\r": out += #"\r"#.utf8
-            case "\t": out += #"\t"#.utf8
-            case "<": out += #"\u003c"#.utf8
-            case ">": out += #"\u003e"#.utf8
-            case "&": out += #"\u0026"#.utf8
-            case "'": out += #"\u0027"#.utf8
-            case "\u{2028}": out += #"\u2028"#.utf8
-            case "\u{2029}": out += #"\u2029"#.utf8
+        var runStart = 0
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            guard needsScalarCheck(b) else {
+                i += 1
+                continue
+            }
+            var escape: String?
+            var width = 1
+            switch b {
+            case 0x22: escape = #"\""#
+            case 0x5C: escape = #"\\"#
+            case 0x0A: escape = #"\n"#
+            case 0x0D: escape = #"\r"#
+            case 0x09: escape = #"\t"#
+            case 0x3C: escape = #"\u003c"#
+            case 0x3E: escape = #"\u003e"#
+            case 0x26: escape = #"\u0026"#
+            case 0x27: escape = #"\u0027"#
+            case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
+                escape = bytes[i + 2] == 0xA8 ? #"\u2028"# : #"\u2029"#
+                width = 3
             // Some JSON readers (Foundation's on Linux among them) drop a raw U+FEFF as a BOM.
-            case "\u{FEFF}": out += #"\ufeff"#.utf8
+            case 0xEF where i + 2 < bytes.count && bytes[i + 1] == 0xBB && bytes[i + 2] == 0xBF:
+                escape = #"\ufeff"#
+                width = 3
             default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8
-                } else {
-                    out += String(scalar).utf8
+                if b < 0x20 {
+                    let hex = String(b, radix: 16)
+                    escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 }
             }
+            guard let escape else {
+                i += 1
+                continue
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+            out.append(contentsOf: escape.utf8)
+            i += width
+            runStart = i
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         out.append(0x22)
     }
 
