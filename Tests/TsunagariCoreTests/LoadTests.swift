@@ -66,6 +66,21 @@ final class FieldTests: XCTestCase {
                        ["content/windows/x.md:10:5: error: unknown field 'numbr' (did you mean 'number'?)"])
     }
 
+    /// A mapping longer than `FieldReader.scanLimit` is looked up through its table: the same
+    /// fields read, the same unknown ones reported, where they are written.
+    func testLongMappingsReadAsShortOnes() {
+        for extra in [0, FieldReader.scanLimit + 5] {
+            let padding = (0..<extra).map { "x\($0): 1\n" }.joined()
+            let result = parse(.windows, "---\nname: a\nreading: あ\nsummary: s\ncategories: [a]\nlife_stages: [b]\nregions: [national]\n" + padding + "chanels: []\ncost: 無料\n---\n")
+            let unknown = result.diagnostics.filter { $0.message.hasPrefix("unknown field") }
+            XCTAssertEqual(unknown.count, extra + 1, "\(extra)")
+            XCTAssertEqual(unknown.last?.description, "content/windows/x.md:\(8 + extra):1: error: unknown field 'chanels' (did you mean 'channels'?)")
+            guard case .window(let w)? = result.decoded else { return XCTFail("\(result.diagnostics)") }
+            XCTAssertEqual(w.cost, "無料")
+            XCTAssertEqual(w.summary, "s")
+        }
+    }
+
     func testPeriodEndingBeforeItStarts() {
         let result = parse(.windows, "---\nname: a\nreading: あ\nsummary: s\ncategories: [a]\nlife_stages: [b]\nregions: [national]\nchannels: [{type: 電話}]\nperiod: {from: 2024-03-01, until: 2024-02-01}\n---\n")
         XCTAssertEqual(result.diagnostics.map(\.message), ["the period ends (2024-02-01) before it starts (2024-03-01)"])

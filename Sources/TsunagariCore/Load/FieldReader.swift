@@ -20,7 +20,8 @@ final class FieldReader {
     let path: String
     let node: YAMLNode
     private(set) var diagnostics: [Diagnostic] = []
-    /// The mapping's pairs in order, their positions by key, and whether a reader asked for each.
+    /// The mapping's pairs in order, their positions by key (only for long mappings, see
+    /// `scanLimit`), and whether a reader asked for each.
     private var pairs: [YAMLPair] = []
     private var position: [String: Int] = [:]
     private var asked: [Bool] = []
@@ -37,17 +38,28 @@ final class FieldReader {
         switch node.value {
         case .mapping(let list):
             for pair in list {
-                let key = FieldReader.keyText(pair.key)
-                position[key] = pairs.count
                 pairs.append(pair)
                 asked.append(false)
-                order.append(key)
+                order.append(FieldReader.keyText(pair.key))
+            }
+            if order.count > FieldReader.scanLimit {
+                for (i, key) in order.enumerated() { position[key] = i }
             }
         case .null:
             break
         default:
             diagnostics.append(location(of: node).error("\(what) must be a mapping of fields", hint: "write 'name: value' lines"))
         }
+    }
+
+    /// Up to this many fields a name is found by comparing keys (short keys compare as two
+    /// words) instead of hashing it; a front matter has about twenty.
+    static let scanLimit = 32
+
+    /// The position of the pair written last with key `name`.
+    private func index(of name: String) -> Int? {
+        if order.count > FieldReader.scanLimit { return position[name] }
+        return order.lastIndex(of: name)
     }
 
     static func keyText(_ node: YAMLNode) -> String {
@@ -73,7 +85,7 @@ final class FieldReader {
     /// The raw node of a field; records the field as known.
     func field(_ name: String) -> YAMLNode? {
         askedNames.append(name)
-        guard let i = position[name] else { return nil }
+        guard let i = index(of: name) else { return nil }
         asked[i] = true
         let pair = pairs[i]
         if case .null = pair.value.value { return nil }
@@ -250,11 +262,11 @@ final class FieldReader {
     /// Reports every field that no reader asked for. Call after reading all fields.
     func finish() {
         // (A key written twice as different nodes, `1` and "1", is the later pair.)
-        let unknown = order.filter { !asked[position[$0]!] }
+        let unknown = order.filter { !asked[index(of: $0)!] }
         guard !unknown.isEmpty else { return }
         let known = Set(askedNames).sorted()
         for key in unknown {
-            let pair = pairs[position[key]!]
+            let pair = pairs[index(of: key)!]
             let suggestion = DidYouMean.suggestion(for: key, among: known)
             diagnostics.append(location(of: pair.key).error(
                 "unknown field '\(key)'",
