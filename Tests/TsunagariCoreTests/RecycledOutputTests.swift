@@ -71,6 +71,36 @@ final class RecycledOutputTests: XCTestCase {
         XCTAssertEqual(ProcessTests.tree(site.output), try freshBuild(site))
     }
 
+    /// The search index's folder is named by a fingerprint of all its files, so an edit renames
+    /// it; the old folder of the spare is moved to the new name, and the index files the edit
+    /// did not change are left as they were (same inode, same time) instead of written anew.
+    func testAnEditRewritesOnlyTheIndexFilesItChanges() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        try site.build()
+        try site.build()
+        func indexFolder(_ root: URL) throws -> URL {
+            let search = root.appendingPathComponent("search")
+            let names = try FileManager.default.contentsOfDirectory(atPath: search.path).filter { OutputWriter.isRealFolder(search.appendingPathComponent($0).path) }
+            XCTAssertEqual(names.count, 1, "\(names)")
+            return search.appendingPathComponent(try XCTUnwrap(names.first))
+        }
+        let oldFolder = try indexFolder(spare(of: site))
+        let before = stamps(oldFolder)
+        let path = "content/windows/tokyo-line.md"
+        let text = try String(contentsOf: site.root.appendingPathComponent(path), encoding: .utf8)
+        try site.write(path, text.replacingOccurrences(of: "summary: 東京都の子育て相談", with: "summary: 東京都の子育てと家族の相談"))
+        try site.build()
+        let newFolder = try indexFolder(site.output)
+        XCTAssertNotEqual(newFolder.lastPathComponent, oldFolder.lastPathComponent)
+        let after = stamps(newFolder)
+        let kept = after.filter { before[$0.key] == $0.value }.count
+        XCTAssertGreaterThan(after.count, 4)
+        XCTAssertGreaterThan(kept, 0, "unchanged index files are not written again")
+        XCTAssertLessThan(kept, after.count, "the edit changes some index file")
+        XCTAssertEqual(ProcessTests.tree(site.output), try freshBuild(site))
+    }
+
     /// What someone left in the spare is removed, a symbolic link is never written through,
     /// and a folder where a file belongs (or the reverse) is replaced.
     func testWhatTheSpareHoldsIsNotTrusted() throws {

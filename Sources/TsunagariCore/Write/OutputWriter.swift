@@ -148,8 +148,19 @@ public enum OutputWriter {
             }
         }
 
+        /// The files under `laterUnder`, known now. In a recycled site, a folder there that the
+        /// new site names differently (the search index's, named by a fingerprint of all its
+        /// files) is first moved to the new name: its files that did not change are then
+        /// compared, not created anew (an edit of one window changes 29 of the 3,016 files of
+        /// the index at 10,000 windows).
         public func announce(paths: [String]) throws {
-            lock.withLock { _ = add(paths) }
+            let known = lock.withLock { () -> Set<String> in
+                _ = add(paths)
+                return folders
+            }
+            if recycled, let later = laterUnder {
+                RecycledTree.moveRenamedFolder(root: path, under: String(later.hasSuffix("/") ? later.dropLast() : Substring(later)), folders: known)
+            }
         }
 
         /// Records the files and their folders; returns the folders that hold other folders.

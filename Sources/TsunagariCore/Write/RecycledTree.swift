@@ -49,6 +49,24 @@ enum RecycledTree {
         }
     }
 
+    /// When the folder `parent` of the tree at `root` holds exactly one folder the new site
+    /// does not have (`folders`: its folders) and the new site has exactly one folder there
+    /// that the tree lacks, renames the first to the second. Only a reuse: whatever it holds
+    /// is still compared file by file and pruned.
+    static func moveRenamedFolder(root: String, under parent: String, folders: Set<String>) {
+        guard let dir = opendir(root + "/" + parent) else { return }
+        var present: [String] = []
+        while let entry = readdir(dir) {
+            let name = FolderListing.name(of: entry)
+            if name != "." && name != ".." && OutputWriter.isRealFolder(root + "/" + parent + "/" + name) { present.append(parent + "/" + name) }
+        }
+        closedir(dir)
+        let old = present.filter { !folders.contains($0) }
+        let new = folders.filter { $0.hasPrefix(parent + "/") && !$0.dropFirst(parent.count + 1).contains("/") && !present.contains($0) }
+        guard old.count == 1, new.count == 1 else { return }
+        _ = rename(root + "/" + old[0], root + "/" + new.first!)
+    }
+
     /// Writes the pieces `make` emits to `path` (relative to the folder `root` is open on, or
     /// to the working directory). With `compare`, what the file already holds is
     /// read back piece by piece and nothing is written while it matches; from the first
