@@ -431,8 +431,11 @@ public struct SiteRenderer: Sendable {
             let plans = StageTimer.measure("plan") { self.plans(searchIndex: { manifest.value }) }
             let frame = try PageFrame(self)
             let assets = theme.assets.map { OutputFile(path: $0.path, bytes: $0.bytes) }
-            try sink.prepare(paths: plans.map(\.outputPath) + assets.map(\.path) + indexFiles.map(\.path) + SiteRenderer.documentPaths,
-                             laterUnder: indexJob == nil ? nil : SearchIndexer.folder)
+            // The index's files are announced on their own (when it is built first, at once), so
+            // that a recycled output can move its index folder to the new name (Staging.announce).
+            try sink.prepare(paths: plans.map(\.outputPath) + assets.map(\.path) + SiteRenderer.documentPaths,
+                             laterUnder: SearchIndexer.folder)
+            if indexJob == nil { try sink.announce(paths: indexFiles.map(\.path)) }
             sinkPrepared.open()
             // The index (when it is built first) and the assets, and then let go: held to the
             // end, the index was 50 MB of the peak at 100,000 windows.
