@@ -141,14 +141,11 @@ struct Renderer {
     /// nothing below the object. Not indented, so the output does not depend on the line it
     /// starts on.
     private mutating func runKeeping(_ object: TemplateObject, _ start: Int, _ end: Int) throws {
-        if let kept = object.remembered(program: program.number, start: start) {
-            // A kept output that would now pass the nesting limit is rendered, to throw.
-            if let bytes = kept.bytes, depth + kept.depth <= maxDepth {
-                out.append(bytes)
-            } else {
-                try run(start, end)
-            }
-            return
+        switch object.replay(program: program.number, start: start, depthAllowed: maxDepth - depth, into: &out) {
+        case .copied: return
+        // A kept output that would now pass the nesting limit is rendered, to throw.
+        case .renderEachTime, .tooDeep: return try run(start, end)
+        case nil: break
         }
         let base = stack.count - 1
         let (outerLowest, outerDeepest) = (lowestRead, deepest)

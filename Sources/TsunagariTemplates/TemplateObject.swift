@@ -31,6 +31,22 @@ public final class TemplateObject: @unchecked Sendable {
         lock.withLock { renders.first { $0.program == program && $0.start == start } }
     }
 
+    /// What `remembered` tells, with a kept output appended to `out` at once (under the lock:
+    /// no reference to it is taken). Nil when nothing is kept for the partial yet.
+    func replay(program: Int, start: Int, depthAllowed: Int, into out: inout OutputBuffer) -> Replay? {
+        lock.lock()
+        defer { lock.unlock() }
+        for render in renders where render.program == program && render.start == start {
+            guard let bytes = render.bytes else { return .renderEachTime }
+            guard render.depth <= depthAllowed else { return .tooDeep }
+            out.append(bytes)
+            return .copied
+        }
+        return nil
+    }
+
+    enum Replay { case copied, renderEachTime, tooDeep }
+
     func remember(_ render: Render) {
         lock.withLock {
             if !renders.contains(where: { $0.program == render.program && $0.start == render.start }) {

@@ -39,12 +39,15 @@ struct ViewModels: Sendable {
     /// section, so templates test a flag to write a heading once.
     static func withFlags(_ value: TemplateValue) -> TemplateValue {
         guard case .map(var m) = value else { return value }
-        for (key, v) in m where m["has_" + key] == nil {
+        for (key, v) in m {
+            let flag: Bool
             switch v {
-            case .list(let items): m["has_" + key] = .bool(!items.isEmpty)
-            case .null: m["has_" + key] = .bool(false)
-            default: break
+            case .list(let items): flag = !items.isEmpty
+            case .null: flag = false
+            default: continue
             }
+            let name = "has_" + key
+            if m[name] == nil { m[name] = .bool(flag) }
         }
         return .map(m)
     }
@@ -130,6 +133,7 @@ struct ViewModels: Sendable {
     func windowPage(_ i: Int) -> TemplateValue {
         let w = site.windows[i]
         var m = windowCard(i).mapValue ?? [:]
+        m.reserveCapacity(m.count + 32)  // one copy of the card's table, not a copy and two growths
         // What only the window's own page shows (cards are cached for every list; at 100,000
         // windows each field they carry costs memory for the whole build).
         m["reading"] = .string(w.reading)
