@@ -142,7 +142,10 @@ struct Renderer {
     /// starts on.
     private mutating func runKeeping(_ object: TemplateObject, _ start: Int, _ end: Int) throws {
         switch object.replay(program: program.number, start: start, depthAllowed: maxDepth - depth, into: &out) {
-        case .copied: return
+        case .copied(let below):
+            // An enclosing partial being kept went as deep as this copy's render did.
+            deepest = max(deepest, depth + below)
+            return
         // A kept output that would now pass the nesting limit is rendered, to throw.
         case .renderEachTime, .tooDeep: return try run(start, end)
         case nil: break

@@ -40,12 +40,16 @@ public final class TemplateObject: @unchecked Sendable {
             guard let bytes = render.bytes else { return .renderEachTime }
             guard render.depth <= depthAllowed else { return .tooDeep }
             out.append(bytes)
-            return .copied
+            return .copied(depth: render.depth)
         }
         return nil
     }
 
-    enum Replay { case copied, renderEachTime, tooDeep }
+    enum Replay {
+        /// Copied; the render it copies went `depth` partials deeper.
+        case copied(depth: Int)
+        case renderEachTime, tooDeep
+    }
 
     func remember(_ render: Render) {
         lock.withLock {

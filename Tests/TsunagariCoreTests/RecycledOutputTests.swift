@@ -113,6 +113,20 @@ final class RecycledOutputTests: XCTestCase {
         XCTAssertEqual(ProcessTests.tree(site.output), try freshBuild(site), line: line)
     }
 
+    /// Files are opened relative to the staging folder: a path that would leave it is refused.
+    func testAPathOutsideTheSiteIsRefused() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        let outside = site.root.appendingPathComponent("outside.html").path
+        let staging = try OutputWriter.Staging(output: site.output)
+        for path in [outside, "../outside.html", "a/../../outside.html", "./x.html", "a//b.html", ""] {
+            XCTAssertThrowsError(try staging.write(OutputFile(path: path, bytes: Array("x".utf8))), path)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: outside))
+        try staging.write(OutputFile(path: "a/b.html", bytes: Array("x".utf8)))
+        staging.abandon()
+    }
+
     /// What someone left in the spare is removed, a symbolic link is never written through,
     /// and a folder where a file belongs (or the reverse) is replaced.
     func testWhatTheSpareHoldsIsNotTrusted() throws {

@@ -65,6 +65,19 @@ final class TemplateObjectTests: XCTestCase {
         XCTAssertThrowsError(try set.render("main", ["o": .object(object)]))
     }
 
+    func testACopyInsideAKeptPartialCountsItsDepth() throws {
+        // `b` is kept first (one partial below it); `a`, kept later around a copy of `b`, is
+        // two deep, and a copy of it obeys the limit as rendering it would.
+        var set = try TemplateSet(templates: ["first": "{{#o}}{{> b}}{{/o}}", "main": "{{#o}}{{> a}}{{/o}}",
+                                              "a": "{{> b}}", "b": "{{> c}}", "c": "{{name}}"])
+        let object = TemplateObject(["name": "deep"])
+        XCTAssertEqual(try set.render("first", ["o": .object(object)]), "deep")
+        XCTAssertEqual(try set.render("main", ["o": .object(object)]), "deep")
+        XCTAssertEqual(kept(object, set, "a")?.depth, 2)
+        set.maxPartialDepth = 2
+        XCTAssertThrowsError(try set.render("main", ["o": .object(object)]))
+    }
+
     func testEachTemplateSetKeepsItsOwnOutput() throws {
         let object = TemplateObject(["name": "N"])
         let one = try TemplateSet(templates: ["main": "{{#o}}{{> p}}{{/o}}", "p": "one {{name}}"])

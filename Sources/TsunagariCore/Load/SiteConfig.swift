@@ -52,7 +52,7 @@ public struct SiteConfig: Sendable {
         }
         if let v = r.int("stale_after_months") { config.staleAfterMonths = max(1, v) }
         if let v = r.located("health_report") {
-            if v.value.split(separator: "/").allSatisfy({ Slug.isValid(String($0)) || $0.hasPrefix("_") && Slug.isValid(String($0.dropFirst())) }) {
+            if v.value.split(separator: "/", omittingEmptySubsequences: false).allSatisfy({ Slug.isValid(String($0)) || $0.hasPrefix("_") && Slug.isValid(String($0.dropFirst())) }) {
                 config.healthReport = v.value
             } else {
                 r.report(v.location.error("health_report must be a relative path of slugs", hint: "for example '_health'"))

@@ -112,10 +112,14 @@ struct ViewModels: Sendable {
     /// list, so it carries every name the theme's card, row and name partials read.
     func windowCard(_ i: Int) -> TemplateValue { cardCache?.card(i, makeWindowCard) ?? cards[i] }
 
+    /// Above this many windows cards are plain maps: the outputs a card keeps (about a
+    /// kilobyte a window) would take the 100,000-window build past 1 GiB.
+    static let keptCardsLimit = 30_000
+
     func makeWindowCard(_ i: Int) -> TemplateValue {
         let w = site.windows[i]
         let always = w.hours?.always == true || w.channels.contains { $0.hours?.always == true }
-        return .object(TemplateObject([
+        let fields: [String: TemplateValue] = [
             "url": .string(urls.path(SiteURLs.window(w.origin.slug))),
             "name": .string(w.name),
             "summary": .string(w.summary),
@@ -127,7 +131,8 @@ struct ViewModels: Sendable {
             "phones": list(phones(w)),
             "hours": text(Formatting.schedule(w.hours)),
             "schedule_json": text(Formatting.scheduleJSON(w.hours ?? w.channels.first(where: { $0.hours != nil })?.hours, period: w.period)),
-        ]))
+        ]
+        return site.windows.count <= Self.keptCardsLimit ? .object(TemplateObject(fields)) : .map(fields)
     }
 
     func windowPage(_ i: Int) -> TemplateValue {

@@ -186,6 +186,11 @@ public enum OutputWriter {
         }
 
         public func write(path relative: String, pieces make: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws {
+            // Opened relative to the staging folder: an absolute path or a '..' would leave it.
+            guard !relative.isEmpty, !relative.hasPrefix("/"),
+                  relative.split(separator: "/", omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
+                throw WriteError(description: "refusing to write '\(relative)': not a path inside the site")
+            }
             if try RecycledTree.write(relative, in: stagingFolder, relative: relative, compare: recycled, newFolder: isNewFolder(of: relative), pieces: make) {
                 lock.withLock { changed += 1 }
             }
