@@ -27,8 +27,14 @@ public final class TemplateObject: @unchecked Sendable {
 
     public init(_ fields: [String: TemplateValue]) { self.fields = fields }
 
+    /// Where the render kept for a partial is in `renders`. Call under the lock.
+    private func kept(program: Int, start: Int) -> Int? {
+        renders.firstIndex { $0.program == program && $0.start == start }
+    }
+
+    /// What is kept for a partial (the tests read it).
     func remembered(program: Int, start: Int) -> Render? {
-        lock.withLock { renders.first { $0.program == program && $0.start == start } }
+        lock.withLock { kept(program: program, start: start).map { renders[$0] } }
     }
 
     /// What `remembered` tells, with a kept output appended to `out` at once (under the lock:
@@ -36,13 +42,11 @@ public final class TemplateObject: @unchecked Sendable {
     func replay(program: Int, start: Int, depthAllowed: Int, into out: inout OutputBuffer) -> Replay? {
         lock.lock()
         defer { lock.unlock() }
-        for render in renders where render.program == program && render.start == start {
-            guard let bytes = render.bytes else { return .renderEachTime }
-            guard render.depth <= depthAllowed else { return .tooDeep }
-            out.append(bytes)
-            return .copied(depth: render.depth)
-        }
-        return nil
+        guard let i = kept(program: program, start: start) else { return nil }
+        guard let bytes = renders[i].bytes else { return .renderEachTime }
+        guard renders[i].depth <= depthAllowed else { return .tooDeep }
+        out.append(bytes)
+        return .copied(depth: renders[i].depth)
     }
 
     enum Replay {
@@ -53,9 +57,7 @@ public final class TemplateObject: @unchecked Sendable {
 
     func remember(_ render: Render) {
         lock.withLock {
-            if !renders.contains(where: { $0.program == render.program && $0.start == render.start }) {
-                renders.append(render)
-            }
+            if kept(program: render.program, start: render.start) == nil { renders.append(render) }
         }
     }
 }
