@@ -111,7 +111,7 @@ private enum KeyID: Hashable {
     // Only this case is boxed: an indirect enum allocated a box for every key of every mapping.
     indirect case tagged(String, KeyID)
 
-    init(_ node: YAMLNode) {
+    init(_ node: borrowing YAMLNode) {
         var id: KeyID
         switch node.value {
         case .null: id = .null
@@ -147,9 +147,31 @@ private struct Loader {
         var items: [YAMLNode] = []
         var pairs: [YAMLPair] = []
         var pendingKey: YAMLNode? = nil
-        var keys: [KeyID: YAMLMark] = [:]
+        /// The keys so far, for the duplicate check: scanned while the mapping is small (a
+        /// front matter's dozen keys cost more to hash into a dictionary than to compare),
+        /// moved into `keyIndex` past `Loader.keyScanLimit`.
+        var keyList: [(id: KeyID, mark: YAMLMark)] = []
+        var keyIndex: [KeyID: YAMLMark]? = nil
         var count = 1    // nodes in this subtree so far, itself included
         var height = 0   // height of the tallest child (scalar = 0)
+
+        func firstMark(of id: KeyID) -> YAMLMark? {
+            if let keyIndex { return keyIndex[id] }
+            return keyList.first { $0.id == id }?.mark
+        }
+
+        mutating func addKey(_ id: KeyID, at mark: YAMLMark) {
+            if keyIndex != nil {
+                keyIndex![id] = mark
+            } else if keyList.count < Loader.keyScanLimit {
+                keyList.append((id, mark))
+            } else {
+                var index = Dictionary(uniqueKeysWithValues: keyList.map { ($0.id, $0.mark) })
+                index[id] = mark
+                keyIndex = index
+                keyList = []
+            }
+        }
     }
 
     private struct Anchored {
@@ -157,6 +179,8 @@ private struct Loader {
         var count: Int
         var height: Int
     }
+
+    static let keyScanLimit = 16
 
     private var stack: [Frame] = []
     private var anchors: [String: Anchored] = [:]
@@ -426,8 +450,8 @@ private struct Loader {
         }
     }
 
-    private mutating func add(_ node: YAMLNode, count: Int, height: Int, anchor: String?) throws {
-        if let anchor { anchors[anchor] = Anchored(node: node, count: count, height: height) }
+    private mutating func add(_ node: consuming YAMLNode, count: Int, height: Int, anchor: String?) throws {
+        if let anchor { anchors[anchor] = Anchored(node: copy node, count: count, height: height) }
         guard !stack.isEmpty else {
             root = node
             return
@@ -437,15 +461,14 @@ private struct Loader {
         stack[i].height = max(stack[i].height, height)
         if !stack[i].isMapping {
             stack[i].items.append(node)
-        } else if let key = stack[i].pendingKey {
+        } else if let key = stack[i].pendingKey.take() {
             stack[i].pairs.append(YAMLPair(key: key, value: node))
-            stack[i].pendingKey = nil
         } else {
             let id = KeyID(node)
-            if let first = stack[i].keys[id] {
+            if let first = stack[i].firstMark(of: id) {
                 throw YAMLError(message: "duplicate key '\(Loader.describeKey(node))' (first at line \(first.line))", mark: node.mark)
             }
-            stack[i].keys[id] = node.mark
+            stack[i].addKey(id, at: node.mark)
             stack[i].pendingKey = node
         }
     }

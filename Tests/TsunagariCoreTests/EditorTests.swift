@@ -68,6 +68,24 @@ final class EditorTests: XCTestCase {
         XCTAssertTrue(try site.page("robots.txt").contains("Disallow: /_health/"))
     }
 
+    /// The chart counts each window once in each prefecture it serves (itself or through a
+    /// municipality), ranks by count, and shows every prefecture.
+    func testHealthReportChartCountsWindowsPerPrefecture() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        try site.writeSampleWindow("both", name: "両方", reading: "りょうほう", summary: "東京都と江東区", regions: "[\"13\", \"131083\", \"27\"]")
+        try site.build()
+        let report = try site.page("_health/index.html")
+        let bars = report.components(separatedBy: "<text x=\"74\"").dropFirst().map { part -> String in
+            let label = part.components(separatedBy: ">")[1].components(separatedBy: "<")[0]
+            let value = part.components(separatedBy: "font-size=\"12\" fill=\"#1b1b1b\">").dropFirst(2).first?.components(separatedBy: "<")[0] ?? "?"
+            return "\(label) \(value)"
+        }
+        XCTAssertEqual(bars.count, 47)
+        // tokyo, koto and the new one in 東京都; osaka and the new one in 大阪府; national in none.
+        XCTAssertEqual(Array(bars.prefix(3)), ["東京都 3", "大阪府 2", "三重県 0"])
+    }
+
     func testPreviewKeepsServingAndShowsErrorsUntilFixed() throws {
         let site = try TestSite("basic")
         defer { site.remove() }

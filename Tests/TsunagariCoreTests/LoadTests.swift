@@ -41,6 +41,78 @@ final class SourceFileTests: XCTestCase {
         guard case .failure(let open) = FrontMatterDocument.split(SourceFile(path: "x.md", text: "---\na: 1\n")) else { return XCTFail() }
         XCTAssertEqual(open.message, "front matter is not closed")
     }
+
+    /// The split on bytes against the split on Strings it replaced, on random texts made of
+    /// lines that open, close, almost close (`--`, `---x`, `-- -`, a dash with a combining
+    /// mark, a CR) or are content, with and without a final line break.
+    func testFrontMatterSplitMatchesTheStringReference() {
+        let pieces = ["---", "--- ", "---  - -", "...", "....", "--", "-- -", "---x", "--- x", "---\u{301}", "---\r",
+                      "a: 1", "本文", "", " ---", "- a", "name: ひとり"]
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            let count = Int.random(in: 0...7, using: &random)
+            var text = (0..<count).map { _ in pieces.randomElement(using: &random)! }.joined(separator: "\n")
+            if Bool.random(using: &random) { text += "\n" }
+            if Int.random(in: 0..<3, using: &random) > 0 { text = "---\n" + text }
+            let file = SourceFile(path: "x.md", text: text)
+            switch (FrontMatterDocument.split(file), Self.referenceSplit(file)) {
+            case (.success(let a), .success(let b)):
+                XCTAssertEqual([a.frontMatter, a.body], [b.frontMatter, b.body], text.debugDescription)
+                XCTAssertEqual(a.bodyFirstLine, b.bodyFirstLine, text.debugDescription)
+            case (.failure(let a), .failure(let b)):
+                XCTAssertEqual(a.message, b.message, text.debugDescription)
+            case (let a, let b):
+                XCTFail("\(text.debugDescription): \(a) against \(b)")
+            }
+        }
+    }
+
+    /// The split as it was written on Strings, kept as the reference.
+    static func referenceSplit(_ file: SourceFile) -> Result<FrontMatterDocument, Diagnostic> {
+        let text = file.text
+        guard text.hasPrefix("---\n") || text == "---" || text.hasPrefix("--- \n") else {
+            return .failure(SourceLocation.file(file.path).error("missing front matter"))
+        }
+        let utf8 = text.utf8
+        let end = text.endIndex
+        func lineEnd(from i: String.Index) -> String.Index { utf8[i...].firstIndex(of: 0x0A) ?? end }
+        func next(after lineEnd: String.Index) -> String.Index { lineEnd < end ? utf8.index(after: lineEnd) : end }
+        var lineNumber = 1
+        var bodyStart: String.Index? = nil
+        let frontStart = next(after: lineEnd(from: text.startIndex))
+        var frontEnd = frontStart
+        var index = frontStart
+        while index < end {
+            lineNumber += 1
+            let lineEnd = lineEnd(from: index)
+            let line = text[index..<lineEnd]
+            if line == "---" || line == "..." || line.hasPrefix("--- ") && line.allSatisfy({ $0 == "-" || $0 == " " }) {
+                bodyStart = next(after: lineEnd)
+                frontEnd = index
+                break
+            }
+            index = next(after: lineEnd)
+        }
+        guard let bodyStart else { return .failure(SourceLocation.file(file.path).error("front matter is not closed")) }
+        let frontMatter = frontEnd > frontStart ? String(text[frontStart..<utf8.index(before: frontEnd)]) : ""
+        return .success(FrontMatterDocument(frontMatter: frontMatter, frontMatterLineOffset: 1,
+                                            body: String(text[bodyStart...]), bodyFirstLine: lineNumber + 1))
+    }
+
+    func testNULAndCarriageReturnsAreFoundAnywhere() throws {
+        for at in [0, 1, 7, 15, 16, 17, 40] {
+            var bytes = [UInt8](repeating: 0x61, count: 48)
+            bytes[at] = 0
+            guard case .failure(let d) = SourceFile.decode(path: "x.md", bytes: bytes) else { return XCTFail("NUL at \(at)") }
+            XCTAssertEqual(d.description, "x.md:1:\(at + 1): error: NUL character in text file (remove it; the file may be binary)")
+            bytes[at] = 0x0D
+            XCTAssertEqual(Array(try SourceFile.decode(path: "x.md", bytes: bytes).get().text.utf8)[at], 0x0A, "CR at \(at)")
+            // After a byte-order mark the bytes are a slice that does not start at 0.
+            bytes[at] = 0
+            guard case .failure(let afterBOM) = SourceFile.decode(path: "x.md", bytes: [0xEF, 0xBB, 0xBF] + bytes) else { return XCTFail("BOM, NUL at \(at)") }
+            XCTAssertEqual(afterBOM.description, d.description)
+        }
+    }
 }
 
 final class FieldTests: XCTestCase {

@@ -291,6 +291,22 @@ final class YAMLErrorTests: XCTestCase {
                        YAMLError(message: "duplicate key 'x' (first at line 1)", mark: mark(2, 3)))
     }
 
+    /// Small mappings are scanned and large ones indexed: a duplicate is found on either side
+    /// of the switch, and against keys from before it.
+    func testDuplicateKeysInLargeMappings() throws {
+        for size in [1, 15, 16, 17, 40] {
+            let keys = (1...size).map { "k\($0): \($0)" }
+            let clean = try YAML.parse(keys.joined(separator: "\n"))
+            XCTAssertEqual(clean.mappingValue?.count, size)
+            for repeated in Set([1, (size + 1) / 2, size]) {
+                let text = (keys + ["\"k\(repeated)\": again"]).joined(separator: "\n")
+                XCTAssertEqual(yamlError { try YAML.parse(text) },
+                               YAMLError(message: "duplicate key 'k\(repeated)' (first at line \(repeated))", mark: mark(size + 1, 1)),
+                               "\(size) keys, k\(repeated) repeated")
+            }
+        }
+    }
+
     func testDifferentKeysAreNotDuplicates() throws {
         let doc = try YAML.parse("1: int\n\"1\": string\n1.0: float\ntrue: bool\n\"true\": s\n")
         XCTAssertEqual(doc.mappingValue?.count, 5)

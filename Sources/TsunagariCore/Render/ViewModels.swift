@@ -11,10 +11,22 @@ struct ViewModels: Sendable {
     /// each edit, makes each when first asked for.
     private(set) var cards: [TemplateValue] = []
     private let cardCache: CardCache?
+    /// Each category's and life stage's link, by slug, made once: every window page lists some.
+    private let categoryLink: [String: TemplateValue]
+    private let lifeStageLink: [String: TemplateValue]
 
     init(site: LinkedSite, threads: Int = BuildThreads.count, lazyCards: Bool = false) {
         self.site = site
-        self.urls = SiteURLs(baseURL: site.config.baseURL)
+        let urls = SiteURLs(baseURL: site.config.baseURL)
+        self.urls = urls
+        // (The first term of a slug, as `site.category(_:)` finds it.)
+        func links(_ terms: [Term], _ url: (String) -> String) -> [String: TemplateValue] {
+            var links: [String: TemplateValue] = [:]
+            for t in terms where links[t.slug] == nil { links[t.slug] = ViewModels.term(t, url: urls.path(url(t.slug)), count: nil) }
+            return links
+        }
+        categoryLink = links(site.categories, SiteURLs.category)
+        lifeStageLink = links(site.lifeStages, SiteURLs.lifeStage)
         cardCache = lazyCards ? CardCache(count: site.windows.count) : nil
         guard !lazyCards else { return }
         let builder = self
@@ -57,8 +69,13 @@ struct ViewModels: Sendable {
     func link(_ label: String, _ relative: String) -> TemplateValue { .map(["label": .string(label), "url": .string(urls.path(relative))]) }
 
     func term(_ t: Term, url: String, count: Int? = nil) -> TemplateValue {
+        ViewModels.term(t, url: urls.path(url), count: count)
+    }
+
+    /// A term's link, `path` already made from the site's URL prefix.
+    static func term(_ t: Term, url path: String, count: Int?) -> TemplateValue {
         var m: [String: TemplateValue] = ["label": .string(t.label), "reading": .string(t.reading), "slug": .string(t.slug),
-                                          "url": .string(urls.path(url)), "description": text(t.description)]
+                                          "url": .string(path), "description": t.description.map { .string($0) } ?? .null]
         if let count { m["count"] = .int(count) }
         return .map(m)
     }
@@ -69,13 +86,9 @@ struct ViewModels: Sendable {
                      "reading": .string(r.reading)])
     }
 
-    func categoryLinks(_ slugs: [String]) -> TemplateValue {
-        list(slugs.compactMap { s in site.category(s).map { term($0, url: SiteURLs.category(s)) } })
-    }
+    func categoryLinks(_ slugs: [String]) -> TemplateValue { list(slugs.compactMap { categoryLink[$0] }) }
 
-    func lifeStageLinks(_ slugs: [String]) -> TemplateValue {
-        list(slugs.compactMap { s in site.lifeStage(s).map { term($0, url: SiteURLs.lifeStage(s)) } })
-    }
+    func lifeStageLinks(_ slugs: [String]) -> TemplateValue { list(slugs.compactMap { lifeStageLink[$0] }) }
 
     func resolvedCategories(_ refs: [Located<String>]) -> [String] {
         refs.compactMap { ref in site.categories.first { $0.slug == ref.value || $0.label == ref.value }?.slug }
