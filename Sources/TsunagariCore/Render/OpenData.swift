@@ -19,8 +19,19 @@ struct OpenData {
 
     static let hsdsDays = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
-    func termLabels(_ refs: [Located<String>], _ terms: [Term]) -> [Term] {
-        refs.compactMap { ref in terms.first { $0.slug == ref.value || $0.label == ref.value } }
+    /// Each reference's term: the first whose slug or label it is (labels work in content too).
+    func termLabels(_ refs: [Located<String>], _ terms: TermNames) -> [Term] { refs.compactMap { terms.named[$0.value] } }
+
+    /// A vocabulary's terms by slug and by label, the first term of each name kept (as a
+    /// search of the list in order would find it), made once for all windows.
+    struct TermNames {
+        var named: [String: Term] = [:]
+        init(_ terms: [Term]) {
+            for t in terms {
+                if named[t.slug] == nil { named[t.slug] = t }
+                if named[t.label] == nil { named[t.label] = t }
+            }
+        }
     }
 
     /// The HSDS schedules of `s`, each appended as a JSON object (comma-separated).
@@ -46,6 +57,7 @@ struct OpenData {
     func json(_ emit: ([UInt8]) throws -> Void) throws {
         var j = JSONBytes()
         j.out.reserveCapacity(OpenData.pieceBytes + 64 * 1024)
+        let categories = TermNames(site.categories), lifeStages = TermNames(site.lifeStages)
         j.raw("{\"schema\":\"Open Referral HSDS 3.0 (aligned subset)\",\"count\":\(site.windows.count),\"services\":[\n")
         for (i, w) in site.windows.enumerated() {
             if i > 0 { j.raw(",\n") }
@@ -109,7 +121,7 @@ struct OpenData {
                 }
                 j.key("taxonomy_terms")
                 j.array { j in
-                    for (taxonomy, terms) in [("categories", termLabels(w.categories, site.categories)), ("life_stages", termLabels(w.lifeStages, site.lifeStages))] {
+                    for (taxonomy, terms) in [("categories", termLabels(w.categories, categories)), ("life_stages", termLabels(w.lifeStages, lifeStages))] {
                         for t in terms {
                             j.element()
                             j.object { j in j.field("taxonomy", taxonomy); j.field("code", t.slug); j.field("name", t.label) }
@@ -129,22 +141,37 @@ struct OpenData {
 
     /// RFC 4180: fields with a quote, comma or line break are quoted, quotes doubled.
     static func csvField(_ s: String) -> String {
+        var out: [UInt8] = []
+        appendCSVField(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `csvField(s)` appended to `out`. On UTF-8 bytes, not Characters: "\r\n" is one
+    /// Character, and so is '"' or ',' followed by a combining mark (compared as Characters
+    /// they slipped through unquoted); every byte this looks for is ASCII, and no byte of a
+    /// multi-byte character is.
+    static func appendCSVField(_ s: String, to out: inout [UInt8]) {
+        let bytes = s.utf8
         // A leading = + - @ (or tab, CR) would be read as a formula by spreadsheet software.
-        // Checked on the first scalar: "=" followed by a combining mark is one Character.
-        var s = s
-        if let first = s.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first),
-           !s.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || $0 == "-" }) { s = "'" + s }
-        // On scalars, not Characters: "\r\n" is one Character, and so is '"' or ',' followed by
-        // a combining mark; compared as Characters they slipped through unquoted.
-        guard s.unicodeScalars.contains(where: { $0 == "\"" || $0 == "," || $0 == "\n" || $0 == "\r" }) else { return s }
-        var quoted = String.UnicodeScalarView()
-        quoted.append("\"")
-        for scalar in s.unicodeScalars {
-            quoted.append(scalar)
-            if scalar == "\"" { quoted.append("\"") }
+        let formula: Bool
+        switch bytes.first {
+        case UInt8(ascii: "=")?, UInt8(ascii: "+")?, UInt8(ascii: "-")?, UInt8(ascii: "@")?, 0x09?, 0x0D?:
+            formula = !bytes.allSatisfy { (0x30...0x39).contains($0) || $0 == 0x2D }
+        default:
+            formula = false
         }
-        quoted.append("\"")
-        return String(quoted)
+        let quoted = bytes.contains { $0 == 0x22 || $0 == 0x2C || $0 == 0x0A || $0 == 0x0D }
+        if quoted { out.append(0x22) }
+        if formula { out.append(0x27) }
+        if quoted {
+            for byte in bytes {
+                out.append(byte)
+                if byte == 0x22 { out.append(0x22) }
+            }
+            out.append(0x22)
+        } else {
+            out += bytes
+        }
     }
 
     /// UTF-8 with a byte-order mark, CRLF line ends.
@@ -152,11 +179,12 @@ struct OpenData {
         var out: [UInt8] = [0xEF, 0xBB, 0xBF]
         out.reserveCapacity(OpenData.pieceBytes + 64 * 1024)
         out += (OpenData.csvColumns.joined(separator: ",") + "\r\n").utf8
+        let categories = TermNames(site.categories), lifeStages = TermNames(site.lifeStages)
         for (i, w) in site.windows.enumerated() {
             let values: [String] = [
                 w.origin.slug, w.name, w.reading, w.operatorName ?? "", w.summary,
-                termLabels(w.categories, site.categories).map(\.label).joined(separator: "|"),
-                termLabels(w.lifeStages, site.lifeStages).map(\.label).joined(separator: "|"),
+                termLabels(w.categories, categories).map(\.label).joined(separator: "|"),
+                termLabels(w.lifeStages, lifeStages).map(\.label).joined(separator: "|"),
                 site.windowRegions[i].compactMap { site.regions.byCode[$0]?.label }.joined(separator: "|"),
                 w.crisis ? "true" : "false",
                 w.channels.compactMap { $0.number?.value }.joined(separator: "|"),
@@ -170,7 +198,7 @@ struct OpenData {
             ]
             for (n, value) in values.enumerated() {
                 if n > 0 { out.append(UInt8(ascii: ",")) }
-                out += OpenData.csvField(value).utf8
+                OpenData.appendCSVField(value, to: &out)
             }
             out += "\r\n".utf8
             if out.count >= OpenData.pieceBytes { try emit(out); out.removeAll(keepingCapacity: true) }
@@ -194,15 +222,18 @@ struct JSONBytes {
         if empty[empty.count - 1] { empty[empty.count - 1] = false } else { out.append(UInt8(ascii: ",")) }
     }
 
-    /// Starts the member `name` of the current object.
-    mutating func key(_ name: String) {
+    /// Starts the member `name` of the current object. Names are this file's literals, plain
+    /// ASCII that needs no escaping, so they are copied as they are.
+    mutating func key(_ name: StaticString) {
         element()
-        string(name)
+        out.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { out += $0 }
+        out.append(UInt8(ascii: "\""))
         out.append(UInt8(ascii: ":"))
     }
 
     /// `"name":"value"`, or nothing for nil.
-    mutating func field(_ name: String, _ value: String?) {
+    mutating func field(_ name: StaticString, _ value: String?) {
         guard let value else { return }
         key(name)
         string(value)
