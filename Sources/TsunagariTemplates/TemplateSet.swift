@@ -119,6 +119,32 @@ public struct TemplateSet: Sendable {
         try run(outer, context, embedding: embedding) { buffer.append(contentsOf: $0) }
     }
 
+    /// Every name template `name` reads (each part of a dotted name), its partials' included;
+    /// nil when it or a partial it includes has a dynamic partial (it may read any name), or
+    /// when there is no such template.
+    public func namesRead(by name: String) -> Set<String>? {
+        guard let index = program.templateIndex[name] else { return nil }
+        var names = Set<String>()
+        var visited = Set<Int>()
+        func read(_ start: Int, _ end: Int) -> Bool {
+            guard visited.insert(start).inserted else { return true }
+            for pc in start..<end {
+                switch program.ops[pc] {
+                case .text: continue
+                case .escaped(let p), .raw(let p), .section(let p, _), .inverted(let p, _):
+                    let path = program.paths[Int(p)]
+                    if path.kind != .implicit { names.insert(path.first) }
+                    names.formUnion(path.rest)
+                case .partial(let s, let e, _): if !read(Int(s), Int(e)) { return false }
+                case .dynamicPartial: return false
+                }
+            }
+            return true
+        }
+        let template = program.templates[index]
+        return read(template.start, template.end) ? names : nil
+    }
+
     /// Whether embedding `tag` in template `name` gives the bytes of rendering the embedded
     /// template to a string passed as `tag`: true when `name` has raw `{{{tag}}}` tags of its
     /// own outside sections and names `tag` nowhere else, nor in a partial it includes (false

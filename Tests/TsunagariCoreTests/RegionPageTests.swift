@@ -1,5 +1,6 @@
 import XCTest
 @testable import TsunagariCore
+import TsunagariTemplates
 
 /// Region pages follow "available to a resident of" (GUIDE §2) in a form that stays small at
 /// national scale: every crisis line available there first, the region's own windows as
@@ -105,5 +106,21 @@ final class RegionListTests: XCTestCase {
         XCTAssertEqual(LinkedSite.mergeAscending([1, 3, 5], [2, 3, 6, 7]), [1, 2, 3, 5, 6, 7])
         XCTAssertEqual(LinkedSite.mergeAscending([], [4]), [4])
         XCTAssertEqual(LinkedSite.mergeAscending([4, 4], []), [4])
+    }
+}
+
+final class PageFlagTests: XCTestCase {
+    /// Flags limited to the names a template reads are the flags it would have read anyway.
+    func testFlagsForTheNamesReadEqualAllFlags() {
+        let page: TemplateValue = .map(["a": .list([.int(1)]), "b": .list([]), "c": .null, "d": .string("x"),
+                                        "e": .list([.int(2)]), "has_e": .bool(false), "f": .list([])])
+        guard case .map(let all) = ViewModels.withFlags(page) else { return XCTFail() }
+        let read = ["has_a", "has_b", "has_c", "has_d", "has_e", "has_zz"]
+        guard case .map(let some) = ViewModels.withFlags(page, read: read) else { return XCTFail() }
+        for name in read { XCTAssertEqual(some[name].map { "\($0)" }, all[name].map { "\($0)" }, name) }
+        XCTAssertEqual(all["has_a"].map { "\($0)" }, "\(TemplateValue.bool(true))")
+        XCTAssertEqual(all["has_e"].map { "\($0)" }, "\(TemplateValue.bool(false))", "a flag of the page's own is kept")
+        XCTAssertNotNil(all["has_f"])
+        XCTAssertNil(some["has_f"], "a flag no template reads is not made")
     }
 }

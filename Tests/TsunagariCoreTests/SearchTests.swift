@@ -146,6 +146,35 @@ final class SearchIndexTests: XCTestCase {
         XCTAssertEqual(counter.lengths.reduce(0, +), 5000)
     }
 
+    /// Positions are given in the order tokens are first added, the same position each time a
+    /// token comes back, through many growths; tokens that differ only in high bits or only
+    /// in low bits (clustering for a poor hash) are kept apart.
+    func testTokenNumbersGivePositionsInFirstAddedOrder() {
+        var numbers = SearchIndexer.TokenNumbers(expected: 1)
+        var firstSeen: [UInt64: Int] = [:]
+        var order: [UInt64] = []
+        var state: UInt64 = 7
+        for n in 0..<60_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let token: UInt64
+            switch n % 3 {
+            case 0: token = 1 + (state >> 50)                 // small numbers
+            case 1: token = (state >> 52) << 40 | 1          // high bits only
+            default: token = JapaneseToken.pack(Unicode.Scalar(UInt32(0x3041 + (state >> 33) % 5000))!)
+            }
+            let (at, new) = numbers.position(of: token)
+            if let first = firstSeen[token] {
+                XCTAssertEqual(at, first); XCTAssertFalse(new)
+            } else {
+                XCTAssertEqual(at, order.count); XCTAssertTrue(new)
+                firstSeen[token] = at
+                order.append(token)
+            }
+        }
+        XCTAssertEqual(numbers.tokens, order)
+        XCTAssertGreaterThan(order.count, 10_000, "the table grew many times")
+    }
+
     var site: TestSite!
 
     override func setUpWithError() throws {

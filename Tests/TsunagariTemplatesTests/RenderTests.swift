@@ -77,6 +77,20 @@ final class RenderTests: XCTestCase {
         XCTAssertEqual(render("  {{> p}}\n", ["v": "1\n2"], partials: ["p": "[{{v}}]\nend\n"]), "  [1\n2]\n  end\n")
     }
 
+    /// The names a template reads through its partials (each part of a dotted name, section
+    /// names included); unknown with a dynamic partial anywhere below it.
+    func testNamesReadFollowPartialsAndGiveUpOnDynamicOnes() throws {
+        let set = try TemplateSet(templates: [
+            "a": "{{x}}{{#s}}{{y.z}}{{.}}{{/s}}{{^not}}{{/not}}{{> p}}", "p": "{{{q}}}{{> a}}",
+            "d": "{{>*dyn}}", "e": "{{w}}{{> d}}",
+        ])
+        XCTAssertEqual(set.namesRead(by: "a"), ["x", "s", "y", "z", "not", "q"])
+        XCTAssertEqual(set.namesRead(by: "p"), ["x", "s", "y", "z", "not", "q"])
+        XCTAssertNil(set.namesRead(by: "d"))
+        XCTAssertNil(set.namesRead(by: "e"))
+        XCTAssertNil(set.namesRead(by: "missing"))
+    }
+
     func testDynamicPartials() {
         let partials = ["card": "<card>{{title}}</card>", "row": "<row>{{title}}</row>"]
         XCTAssertEqual(render("{{#items}}{{>*kind}}{{/items}}",

@@ -103,37 +103,16 @@ public struct SearchIndexer: Sendable {
         var field = 0
         var lengths: [Int32] = [0, 0, 0]
         var words: [String: Frequencies] = [:]
-        /// Slots of the table: a token (0 = empty; no token is 0) and the index of its counts.
-        private var keys: [UInt64]
-        private var slots: [Int32]
-        private var mask: Int
-        private var tokens: [UInt64] = []
+        private var numbers: TokenNumbers
         private var counts: [Frequencies] = []
 
-        init(expected: Int) {
-            var capacity = 64
-            while capacity < 2 * expected { capacity *= 2 }
-            keys = Array(repeating: 0, count: capacity)
-            slots = Array(repeating: 0, count: capacity)
-            mask = capacity - 1
-        }
+        init(expected: Int) { numbers = TokenNumbers(expected: expected) }
 
         mutating func japanese(_ token: UInt64) {
             lengths[field] += 1
-            if 2 * (tokens.count + 1) > keys.count { grow() }   // at most half full
-            var i = Int(truncatingIfNeeded: (token &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
-            while true {
-                let key = keys[i]
-                if key == token { counts[Int(slots[i])].count(field: field); return }
-                if key == 0 { break }
-                i = (i + 1) & mask
-            }
-            keys[i] = token
-            slots[i] = Int32(tokens.count)
-            tokens.append(token)
-            var f = Frequencies()
-            f.count(field: field)
-            counts.append(f)
+            let (at, new) = numbers.position(of: token)
+            if new { counts.append(Frequencies()) }
+            counts[at].count(field: field)
         }
 
         mutating func word(_ word: String) {
@@ -141,22 +120,61 @@ public struct SearchIndexer: Sendable {
             lengths[field] += 1
         }
 
+        /// The Japanese tokens in the order first seen, with their counts.
+        func japaneseTerms() -> [(token: UInt64, frequencies: Frequencies)] {
+            Array(zip(numbers.tokens, counts)).map { (token: $0.0, frequencies: $0.1) }
+        }
+    }
+
+    /// Japanese tokens (numbers, never 0) and their positions in the order first added: an
+    /// open-addressing table kept at most half full, with Fibonacci hashing (a Dictionary
+    /// hashed every one of the index's million token-document pairs with SipHash).
+    struct TokenNumbers {
+        private var keys: [UInt64]
+        private var slots: [Int32]
+        private var shift: UInt64
+        private(set) var tokens: [UInt64] = []
+
+        init(expected: Int) {
+            var bits: UInt64 = 6
+            while 1 << bits < 2 * expected { bits += 1 }
+            keys = Array(repeating: 0, count: 1 << bits)
+            slots = Array(repeating: 0, count: 1 << bits)
+            shift = 64 - bits
+        }
+
+        @inline(__always)
+        private func home(_ token: UInt64) -> Int { Int(truncatingIfNeeded: (token &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+        /// The position of `token`, and whether it was added now (at the end).
+        mutating func position(of token: UInt64) -> (Int, new: Bool) {
+            if 2 * (tokens.count + 1) > keys.count { grow() }
+            let mask = keys.count - 1
+            var i = home(token)
+            while true {
+                let key = keys[i]
+                if key == token { return (Int(slots[i]), false) }
+                if key == 0 { break }
+                i = (i + 1) & mask
+            }
+            keys[i] = token
+            slots[i] = Int32(tokens.count)
+            tokens.append(token)
+            return (tokens.count - 1, true)
+        }
+
         private mutating func grow() {
             let capacity = keys.count * 2
             keys = Array(repeating: 0, count: capacity)
             slots = Array(repeating: 0, count: capacity)
-            mask = capacity - 1
+            shift -= 1
+            let mask = capacity - 1
             for (n, token) in tokens.enumerated() {
-                var i = Int(truncatingIfNeeded: (token &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
+                var i = home(token)
                 while keys[i] != 0 { i = (i + 1) & mask }
                 keys[i] = token
                 slots[i] = Int32(n)
             }
-        }
-
-        /// The Japanese tokens in the order first seen, with their counts.
-        func japaneseTerms() -> [(token: UInt64, frequencies: Frequencies)] {
-            Array(zip(tokens, counts)).map { (token: $0.0, frequencies: $0.1) }
         }
     }
 
@@ -221,7 +239,8 @@ public struct SearchIndexer: Sendable {
     func encodedEntries() -> [(token: String, bytes: [UInt8])] {
         let n = documents.count
         var postings: [String: PackedPostings] = [:]
-        var japanese: [UInt64: PackedPostings] = [:]
+        var japaneseTokens = TokenNumbers(expected: 1 << 14)
+        var japanese: [PackedPostings] = []
         var lengths: [(Int32, Int32, Int32)] = []
         lengths.reserveCapacity(n)
         var start = 0
@@ -231,15 +250,19 @@ public struct SearchIndexer: Sendable {
             for (offset, terms) in batch.enumerated() {
                 let d = Int32(start + offset)
                 lengths.append(terms.lengths)
-                for (token, f) in terms.japanese { japanese[token, default: PackedPostings()].append(Posting(doc: d, frequencies: f)) }
+                for (token, f) in terms.japanese {
+                    let (at, new) = japaneseTokens.position(of: token)
+                    if new { japanese.append(PackedPostings()) }
+                    japanese[at].append(Posting(doc: d, frequencies: f))
+                }
                 for (token, f) in terms.words { postings[token, default: PackedPostings()].append(Posting(doc: d, frequencies: f)) }
             }
             start = end
         }
         // (A Japanese token's text is never a word's: words hold no kana or kanji.)
         postings.reserveCapacity(postings.count + japanese.count)
-        for (token, p) in japanese { postings[JapaneseToken.text(token)] = p }
-        japanese = [:]
+        for (token, p) in zip(japaneseTokens.tokens, japanese) { postings[JapaneseToken.text(token)] = p }
+        japanese = []
         let sums = lengths.reduce((0, 0, 0)) { ($0.0 + Int($1.0), $0.1 + Int($1.1), $0.2 + Int($1.2)) }
         let count = Double(max(1, n))
         let avg = (max(1, Double(sums.0) / count), max(1, Double(sums.1) / count), max(1, Double(sums.2) / count))

@@ -497,10 +497,16 @@ public struct SiteRenderer: Sendable {
         /// Whether the layout's `{{{content}}}` can take the page's template in place (a theme
         /// whose layout uses `content` otherwise gets the page as a string, as before).
         let embedsContent: Bool
+        /// The `has_` flags each template can read (nil: any, it has a dynamic partial).
+        let flagsRead: [String: [String]?]
         init(_ renderer: SiteRenderer) throws {
             site = renderer.siteContext()
             shared = try renderer.sharedFragments()
-            embedsContent = renderer.theme.templates.embeds("content", in: "layout")
+            let templates = renderer.theme.templates
+            embedsContent = templates.embeds("content", in: "layout")
+            flagsRead = Dictionary(uniqueKeysWithValues: templates.names.map { name in
+                (name, templates.namesRead(by: name).map { $0.filter { $0.hasPrefix("has_") && $0.count > 4 }.sorted() })
+            })
         }
     }
 
@@ -508,7 +514,7 @@ public struct SiteRenderer: Sendable {
     func renderPage(_ plan: PagePlan, in frame: PageFrame) throws -> [UInt8] {
         let shared = frame.shared
         let canonical = urls.absolute(plan.path == "404.html" ? "" : plan.path)
-        let page: TemplateValue = .map(["site": frame.site, "page": ViewModels.withFlags(plan.makeContext())])
+        let page: TemplateValue = .map(["site": frame.site, "page": ViewModels.withFlags(plan.makeContext(), read: frame.flagsRead[plan.template] ?? nil)])
         var layout: TemplateValue = .map([
             "site": frame.site,
             "title": .string(plan.title == site.config.title ? plan.title : "\(plan.title) | \(site.config.title)"),

@@ -48,9 +48,21 @@ struct ViewModels: Sendable {
     // MARK: - Small values
 
     /// Adds `has_<key>` for every list of a page's view model: Mustache iterates a list in a
-    /// section, so templates test a flag to write a heading once.
-    static func withFlags(_ value: TemplateValue) -> TemplateValue {
+    /// section, so templates test a flag to write a heading once. With `read` (the `has_`
+    /// names the page's template can read), only those flags: the same output, without a name
+    /// made and looked up for every key of every page.
+    static func withFlags(_ value: TemplateValue, read: [String]? = nil) -> TemplateValue {
         guard case .map(var m) = value else { return value }
+        if let read {
+            for name in read where m[name] == nil {
+                switch m[String(name.dropFirst(4))] {
+                case .list(let items)?: m[name] = .bool(!items.isEmpty)
+                case .null?: m[name] = .bool(false)
+                default: continue
+                }
+            }
+            return .map(m)
+        }
         for (key, v) in m {
             let flag: Bool
             switch v {
