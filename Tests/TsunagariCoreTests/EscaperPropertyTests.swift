@@ -68,6 +68,40 @@ final class EscaperPropertyTests: XCTestCase {
         }
     }
 
+    /// The check that lets most text through unchanged says yes exactly when escaping
+    /// changes something.
+    func testXMLEscapeSkipsExactlyTheTextsItWouldNotChange() {
+        var r = Random(seed: 5)
+        for _ in 0..<Self.cases {
+            let s = Self.randomString(&r)
+            XCTAssertEqual(XMLEscape.needsEscaping(s), !Self.same(XMLEscape.escapeScalars(s), s), Self.show(s))
+        }
+        for s in ["https://example.org/windows/a/", "日本語（全角）：ｶﾅ", "\u{FFFD}\u{FFFC}", ""] { XCTAssertFalse(XMLEscape.needsEscaping(s), s) }
+        for s in ["a\u{FFFE}", "\u{FFFF}", "a&b", "\u{7}"] { XCTAssertTrue(XMLEscape.needsEscaping(s), Self.show(s)) }
+    }
+
+    /// URL checks on the bytes of ASCII URLs agree with the Character-wise rules they skip.
+    func testURLRulesAgreeWithTheCharacterWiseReference() {
+        func reference(_ url: String) -> String? {
+            if url.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }) { return "control" }
+            guard let colon = url.firstIndex(of: ":") else { return "not absolute" }
+            let scheme = url[..<colon].lowercased()
+            guard URLRules.schemes.contains(scheme) else { return "scheme" }
+            if scheme.hasPrefix("http") {
+                let rest = url[url.index(after: colon)...]
+                guard rest.hasPrefix("//"), rest.count > 2 else { return "host" }
+            }
+            return nil
+        }
+        let pieces = ["https", "HTTP", "http", "mailto", "tel", "javascript", "htps", ":", "//", "/", "a", "example.org", " ", "\t",
+                      "\u{7F}", "\u{301}", "日本", "?", "#", "x"]
+        var r = Random(seed: 6)
+        for _ in 0..<Self.cases {
+            let url = (0..<(1 + r.below(5))).map { _ in pieces[r.below(pieces.count)] }.joined()
+            XCTAssertEqual(URLRules.problem(with: url) == nil, reference(url) == nil, Self.show(url))
+        }
+    }
+
     /// In text and in a double-quoted attribute, through XMLParser. Characters XML 1.0
     /// cannot hold are dropped by the escaper; everything else must come back exactly.
     func testXMLEscapeRoundTripsThroughXMLParser() {

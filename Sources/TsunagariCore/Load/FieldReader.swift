@@ -285,6 +285,7 @@ public enum URLRules {
 
     /// nil when acceptable, else what is wrong.
     public static func problem(with url: String) -> String? {
+        if isAcceptableASCII(url) { return nil }
         if url.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }) {
             return "a URL may not contain spaces or control characters"
         }
@@ -296,6 +297,19 @@ public enum URLRules {
             guard rest.hasPrefix("//"), rest.count > 2 else { return "'\(url)' has no host" }
         }
         return nil
+    }
+
+    /// Whether `url` is all ASCII and acceptable, judged on its bytes (the usual case: the
+    /// Character-wise search and count below pay for grapheme breaking). false means only
+    /// that the full check must judge it.
+    private static func isAcceptableASCII(_ url: String) -> Bool {
+        let bytes = url.utf8
+        guard bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return false }
+        let scheme = url[..<colon].lowercased()
+        guard schemes.contains(scheme) else { return false }
+        guard scheme.hasPrefix("http") else { return true }
+        let rest = bytes[bytes.index(after: colon)...]
+        return rest.starts(with: "//".utf8) && rest.count > 2
     }
 
     /// The URL with a misspelt scheme corrected (`htps://…` → `https://…`), if one is near.

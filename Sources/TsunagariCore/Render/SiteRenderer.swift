@@ -571,7 +571,9 @@ public struct SiteRenderer: Sendable {
 
 /// Escaping for XML text and attributes (sitemap, feeds).
 public enum XMLEscape {
-    public static func escape(_ s: String) -> String {
+    public static func escape(_ s: String) -> String { needsEscaping(s) ? escapeScalars(s) : s }
+
+    static func escapeScalars(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for scalar in s.unicodeScalars {
@@ -594,5 +596,26 @@ public enum XMLEscape {
             }
         }
         return out
+    }
+
+    /// Whether `escape` would change `s`, on its bytes: every character it replaces or drops
+    /// is ASCII, or U+FFFE / U+FFFF (EF BF BE / EF BF BF). Most text (URLs, names) needs
+    /// nothing, and copying it a scalar at a time was most of the sitemap's cost.
+    static func needsEscaping(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { b in
+            var i = 0
+            while i < b.count {
+                switch b[i] {
+                case 0..<0x20, UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""), UInt8(ascii: "'"):
+                    return true
+                case 0xEF where i + 2 < b.count && b[i + 1] == 0xBF && (b[i + 2] == 0xBE || b[i + 2] == 0xBF):
+                    return true
+                default:
+                    i += 1
+                }
+            }
+            return false
+        }
     }
 }
