@@ -38,18 +38,23 @@ public enum Linker {
         let memberIndex = Dictionary(uniqueKeysWithValues: members.enumerated().map { ($1.origin.slug, $0) })
         let windowIndex = Dictionary(uniqueKeysWithValues: windows.enumerated().map { ($1.origin.slug, $0) })
 
-        func resolveTerms(_ refs: [Located<String>], in terms: [Term], what: String) -> [String] {
-            let slugs = Set(terms.map(\.slug))
-            var seen = Set<String>()
+        // A vocabulary's terms with their slugs as a set, made once (a set made for each list of
+        // references was most of linking).
+        typealias Vocabulary = (terms: [Term], slugs: Set<String>)
+        let categoryTerms: Vocabulary = (content.categories, Set(content.categories.map(\.slug)))
+        let lifeStageTerms: Vocabulary = (content.lifeStages, Set(content.lifeStages.map(\.slug)))
+        let pointTerms: Vocabulary = (content.points, Set(content.points.map(\.slug)))
+        func resolveTerms(_ refs: [Located<String>], in vocabulary: Vocabulary, what: String) -> [String] {
+            let (terms, slugs) = vocabulary
             var result: [String] = []
             for ref in refs {
                 if slugs.contains(ref.value) {
-                    if seen.insert(ref.value).inserted { result.append(ref.value) }
+                    if !result.contains(ref.value) { result.append(ref.value) }
                     continue
                 }
                 // Labels work too (子育て for kosodate).
                 if let term = terms.first(where: { $0.label == ref.value }) {
-                    if seen.insert(term.slug).inserted { result.append(term.slug) }
+                    if !result.contains(term.slug) { result.append(term.slug) }
                     continue
                 }
                 let hint = DidYouMean.hint(for: ref.value, among: terms.map(\.slug) + terms.map(\.label))
@@ -86,10 +91,10 @@ public enum Linker {
         var windowRegions: [[String]] = []
         var windowCategories: [[String]] = []
         for (i, w) in windows.enumerated() {
-            let cats = resolveTerms(w.categories, in: content.categories, what: "category")
+            let cats = resolveTerms(w.categories, in: categoryTerms, what: "category")
             for c in cats { windowsByCategory[c, default: []].append(i) }
             windowCategories.append(cats)
-            for s in resolveTerms(w.lifeStages, in: content.lifeStages, what: "life stage") { windowsByLifeStage[s, default: []].append(i) }
+            for s in resolveTerms(w.lifeStages, in: lifeStageTerms, what: "life stage") { windowsByLifeStage[s, default: []].append(i) }
             var codes: [String] = []
             for r in w.regions { if let code = resolveRegion(r), !codes.contains(code) { codes.append(code) } }
             for code in codes { windowsServing[code, default: []].append(i) }
@@ -100,7 +105,7 @@ public enum Linker {
         var membersByCategory: [String: [Int]] = [:]
         var memberRegions: [[String]] = []
         for (i, m) in members.enumerated() {
-            for c in resolveTerms(m.categories, in: content.categories, what: "category") { membersByCategory[c, default: []].append(i) }
+            for c in resolveTerms(m.categories, in: categoryTerms, what: "category") { membersByCategory[c, default: []].append(i) }
             memberRegions.append(m.regions.compactMap(resolveRegion))
         }
 
@@ -109,7 +114,7 @@ public enum Linker {
         var caseRegion: [String?] = []
         var casePoints: [[String]] = []
         for (i, c) in cases.enumerated() {
-            let points = resolveTerms(c.points, in: content.points, what: "point")
+            let points = resolveTerms(c.points, in: pointTerms, what: "point")
             for p in points { casesByPoint[p, default: []].append(i) }
             casePoints.append(points)
             let code = c.region.flatMap(resolveRegion)
