@@ -220,6 +220,13 @@ final class RuleTests: XCTestCase {
         XCTAssertNotNil(SimpleDate("2024-02-29"))
         XCTAssertEqual(SimpleDate("2024-11-06")!.months(until: SimpleDate("2025-11-05")!), 11)
         XCTAssertEqual(Build.civilDate(daysSinceEpoch: 0), SimpleDate(year: 1970, month: 1, day: 1))
+        // Dates are written zero-padded; the fast path for four-digit years agrees with the
+        // padding it skips, and the dates outside it still come out the long way.
+        func padded(_ n: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
+        for (y, m, d) in [(2024, 11, 6), (0, 0, 0), (9999, 99, 99), (7, 3, 9), (10000, 1, 1), (-1, 1, 1), (2024, 100, 1), (2024, 1, -5)] {
+            XCTAssertEqual(SimpleDate(year: y, month: m, day: d).description, "\(padded(y, 4))-\(padded(m, 2))-\(padded(d, 2))")
+        }
+        XCTAssertEqual(SimpleDate(year: 2024, month: 1, day: 5).description, "2024-01-05")
         XCTAssertEqual(Build.civilDate(daysSinceEpoch: 20033), SimpleDate(year: 2024, month: 11, day: 6))
     }
 

@@ -246,7 +246,8 @@ public struct SearchIndexer: Sendable {
         var start = 0
         while start < n {
             let end = min(n, start + SearchIndexer.tokenizeBatch)
-            let batch = parallelMap(Array(documents[start..<end]), threads: threads) { SearchIndexer.terms(of: $0) }
+            let documents = self.documents
+            let batch = parallelMap(Array(start..<end), threads: threads) { SearchIndexer.terms(of: documents[$0]) }
             for (offset, terms) in batch.enumerated() {
                 let d = Int32(start + offset)
                 lengths.append(terms.lengths)
@@ -524,7 +525,8 @@ public struct SearchIndexer: Sendable {
 
         let urls = SiteURLs(baseURL: site.config.baseURL)
         func strings(_ xs: [String]) -> String { "[" + xs.map(JSONString.quote).joined(separator: ",") + "]" }
-        let counts = SearchDocument.Kind.allCases.map { k in documents.filter { $0.kind == k }.count }
+        // (Counted in place: a filter per kind copied every document.)
+        let counts = SearchDocument.Kind.allCases.map { k in documents.reduce(0) { $1.kind == k ? $0 + 1 : $0 } }
         let manifest = "{" + [
             "\"v\":1",
             "\"n\":\(documents.count)",

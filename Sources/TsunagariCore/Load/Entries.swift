@@ -38,6 +38,25 @@ public struct SimpleDate: Sendable, Codable, Hashable, Comparable, CustomStringC
     }
 
     public var description: String {
+        // The usual dates as ten digits and dashes written at once (a small string: no
+        // allocation); any other the long way.
+        if (0...9999).contains(year), (0...99).contains(month), (0...99).contains(day) {
+            return String(unsafeUninitializedCapacity: 10) { b in
+                func put(_ n: Int, digits: Int, at start: Int) {
+                    var n = n
+                    for i in (start..<start + digits).reversed() {
+                        b[i] = UInt8(ascii: "0") + UInt8(n % 10)
+                        n /= 10
+                    }
+                }
+                put(year, digits: 4, at: 0)
+                b[4] = UInt8(ascii: "-")
+                put(month, digits: 2, at: 5)
+                b[7] = UInt8(ascii: "-")
+                put(day, digits: 2, at: 8)
+                return 10
+            }
+        }
         func pad(_ n: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
