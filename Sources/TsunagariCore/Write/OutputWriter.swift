@@ -187,8 +187,7 @@ public enum OutputWriter {
 
         public func write(path relative: String, pieces make: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws {
             // Opened relative to the staging folder: an absolute path or a '..' would leave it.
-            guard !relative.isEmpty, !relative.hasPrefix("/"),
-                  relative.split(separator: "/", omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
+            guard Staging.isInside(relative) else {
                 throw WriteError(description: "refusing to write '\(relative)': not a path inside the site")
             }
             if try RecycledTree.write(relative, in: stagingFolder, relative: relative, compare: recycled, newFolder: isNewFolder(of: relative), pieces: make) {
@@ -196,10 +195,27 @@ public enum OutputWriter {
             }
         }
 
+        /// Whether `relative` names a file inside the folder: not empty, not absolute, no empty,
+        /// `.` or `..` part. On the bytes ('/' and '.' are ASCII; a part with any other byte is
+        /// neither `.` nor `..`), for each of the site's files.
+        static func isInside(_ relative: String) -> Bool {
+            var length = 0, dots = 0, onlyDots = true
+            for byte in relative.utf8 {
+                if byte == UInt8(ascii: "/") {
+                    if length == 0 || (onlyDots && dots <= 2) { return false }
+                    (length, dots, onlyDots) = (0, 0, true)
+                } else {
+                    length += 1
+                    if byte == UInt8(ascii: ".") { dots += 1 } else { onlyDots = false }
+                }
+            }
+            return length > 0 && !(onlyDots && dots <= 2)
+        }
+
         /// Whether `relative` is the first file written into its folder in a new tree (which
         /// then is made before the file is opened, instead of after a failed open).
         private func isNewFolder(of relative: String) -> Bool {
-            guard !recycled, let slash = relative.lastIndex(of: "/") else { return false }
+            guard !recycled, let slash = relative.utf8.lastIndex(of: UInt8(ascii: "/")) else { return false }
             let folder = String(relative[..<slash])
             return lock.withLock { !preparedFolders.contains(folder) && madeFolders.insert(folder).inserted }
         }
