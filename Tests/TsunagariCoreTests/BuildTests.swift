@@ -199,12 +199,12 @@ final class BuildTests: XCTestCase {
 
     /// A reference names the first term whose slug or label it is, as a search of the list in
     /// order finds it.
-    func testOpenDataTermNamesKeepTheFirstTermOfEachName() {
+    func testTermNamesKeepTheFirstTermOfEachName() {
         func term(_ slug: String, _ label: String) -> Term {
             Term(slug: slug, label: label, reading: "", order: 0, description: nil, synonyms: [], location: SourceLocation.file("t.yml"))
         }
         let terms = [term("x", "y"), term("y", "z"), term("z", "x"), term("x", "w")]
-        let names = OpenData.TermNames(terms)
+        let names = TermNames(terms)
         for name in ["x", "y", "z", "w", "v"] {
             XCTAssertEqual(names.named[name]?.label, terms.first { $0.slug == name || $0.label == name }?.label, name)
         }

@@ -93,6 +93,11 @@ final class EscaperPropertyTests: XCTestCase {
             }
             return nil
         }
+        for url in ["https://", "https://a", "HTTP://a", "https:/a", "https:a", "tel:", "tel:189", "mailto:", "https//a", "ftp://a", ":", ""] {
+            XCTAssertEqual(URLRules.problem(with: url) == nil, reference(url) == nil, url)
+        }
+        XCTAssertNil(URLRules.problem(with: "https://a"))
+        XCTAssertNotNil(URLRules.problem(with: "https://"))
         let pieces = ["https", "HTTP", "http", "mailto", "tel", "javascript", "htps", ":", "//", "/", "a", "example.org", " ", "\t",
                       "\u{7F}", "\u{301}", "日本", "?", "#", "x"]
         var r = Random(seed: 6)

@@ -123,4 +123,18 @@ final class PageFlagTests: XCTestCase {
         XCTAssertNotNil(all["has_f"])
         XCTAssertNil(some["has_f"], "a flag no template reads is not made")
     }
+
+    /// A flag read only in a partial of the page's template still reaches the page: the names
+    /// a template reads include its partials'.
+    func testAFlagReadInAPartialIsMade() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        let window = try String(contentsOf: site.root.appendingPathComponent("themes/default/templates/window.mustache"), encoding: .utf8)
+        try site.write("themes/default/templates/window.mustache", window.replacingOccurrences(of: "{{/page}}", with: "{{> partials/probe}}{{/page}}"))
+        try site.write("themes/default/templates/partials/probe.mustache",
+                       "<p id=\"probe\">{{#has_channels}}channels{{/has_channels}}{{^has_languages}} no-languages{{/has_languages}}</p>")
+        try site.build()
+        let page = try site.page("windows/tokyo-line/index.html")
+        XCTAssertTrue(page.contains("<p id=\"probe\">channels no-languages</p>"), page)
+    }
 }

@@ -68,3 +68,16 @@ public struct LinkedSite: Sendable {
     public func lifeStage(_ slug: String) -> Term? { lifeStages.first { $0.slug == slug } }
     public func point(_ slug: String) -> Term? { points.first { $0.slug == slug } }
 }
+
+/// A vocabulary's terms by slug and by label, the first term of each name kept (as a search
+/// of the list in order finds it: labels work in content too, 子育て for kosodate), made once
+/// instead of searched for each reference.
+struct TermNames: Sendable {
+    private(set) var named: [String: Term] = [:]
+    init(_ terms: [Term]) {
+        for t in terms {
+            if named[t.slug] == nil { named[t.slug] = t }
+            if named[t.label] == nil { named[t.label] = t }
+        }
+    }
+}

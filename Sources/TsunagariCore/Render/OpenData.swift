@@ -22,18 +22,6 @@ struct OpenData {
     /// Each reference's term: the first whose slug or label it is (labels work in content too).
     func termLabels(_ refs: [Located<String>], _ terms: TermNames) -> [Term] { refs.compactMap { terms.named[$0.value] } }
 
-    /// A vocabulary's terms by slug and by label, the first term of each name kept (as a
-    /// search of the list in order would find it), made once for all windows.
-    struct TermNames {
-        var named: [String: Term] = [:]
-        init(_ terms: [Term]) {
-            for t in terms {
-                if named[t.slug] == nil { named[t.slug] = t }
-                if named[t.label] == nil { named[t.label] = t }
-            }
-        }
-    }
-
     /// The HSDS schedules of `s`, each appended as a JSON object (comma-separated).
     func appendSchedules(_ s: Schedule?, to j: inout JSONBytes) {
         guard let s else { return }

@@ -498,7 +498,7 @@ public struct SiteRenderer: Sendable {
         /// whose layout uses `content` otherwise gets the page as a string, as before).
         let embedsContent: Bool
         /// The `has_` flags each template can read (nil: any, it has a dynamic partial).
-        let flagsRead: [String: [String]?]
+        private let flagsRead: [String: [String]?]
         init(_ renderer: SiteRenderer) throws {
             site = renderer.siteContext()
             shared = try renderer.sharedFragments()
@@ -508,13 +508,20 @@ public struct SiteRenderer: Sendable {
                 (name, templates.namesRead(by: name).map { $0.filter { $0.hasPrefix("has_") && $0.count > 4 }.sorted() })
             })
         }
+
+        /// The `has_` flags `template` can read; nil when it may read any (a dynamic partial) or
+        /// is not one of the theme's: then a page gets every flag.
+        func flags(readBy template: String) -> [String]? {
+            guard let read = flagsRead[template] else { return nil }
+            return read
+        }
     }
 
     /// One page: its template inside the layout.
     func renderPage(_ plan: PagePlan, in frame: PageFrame) throws -> [UInt8] {
         let shared = frame.shared
         let canonical = urls.absolute(plan.path == "404.html" ? "" : plan.path)
-        let page: TemplateValue = .map(["site": frame.site, "page": ViewModels.withFlags(plan.makeContext(), read: frame.flagsRead[plan.template] ?? nil)])
+        let page: TemplateValue = .map(["site": frame.site, "page": ViewModels.withFlags(plan.makeContext(), read: frame.flags(readBy: plan.template))])
         var layout: TemplateValue = .map([
             "site": frame.site,
             "title": .string(plan.title == site.config.title ? plan.title : "\(plan.title) | \(site.config.title)"),

@@ -14,6 +14,8 @@ struct ViewModels: Sendable {
     /// Each category's and life stage's link, by slug, made once: every window page lists some.
     private let categoryLink: [String: TemplateValue]
     private let lifeStageLink: [String: TemplateValue]
+    private let categoryNames: TermNames
+    private let lifeStageNames: TermNames
 
     init(site: LinkedSite, threads: Int = BuildThreads.count, lazyCards: Bool = false) {
         self.site = site
@@ -27,6 +29,8 @@ struct ViewModels: Sendable {
         }
         categoryLink = links(site.categories, SiteURLs.category)
         lifeStageLink = links(site.lifeStages, SiteURLs.lifeStage)
+        categoryNames = TermNames(site.categories)
+        lifeStageNames = TermNames(site.lifeStages)
         cardCache = lazyCards ? CardCache(count: site.windows.count) : nil
         guard !lazyCards else { return }
         let builder = self
@@ -76,7 +80,8 @@ struct ViewModels: Sendable {
         return .map(m)
     }
 
-    func text(_ s: String?) -> TemplateValue { s.map { .string($0) } ?? .null }
+    func text(_ s: String?) -> TemplateValue { Self.text(s) }
+    static func text(_ s: String?) -> TemplateValue { s.map { .string($0) } ?? .null }
     func list(_ items: [TemplateValue]) -> TemplateValue { items.isEmpty ? .null : .list(items) }
     func link(_ label: String, _ relative: String) -> TemplateValue { .map(["label": .string(label), "url": .string(urls.path(relative))]) }
 
@@ -87,7 +92,7 @@ struct ViewModels: Sendable {
     /// A term's link, `path` already made from the site's URL prefix.
     static func term(_ t: Term, url path: String, count: Int?) -> TemplateValue {
         var m: [String: TemplateValue] = ["label": .string(t.label), "reading": .string(t.reading), "slug": .string(t.slug),
-                                          "url": .string(path), "description": t.description.map { .string($0) } ?? .null]
+                                          "url": .string(path), "description": text(t.description)]
         if let count { m["count"] = .int(count) }
         return .map(m)
     }
@@ -102,13 +107,9 @@ struct ViewModels: Sendable {
 
     func lifeStageLinks(_ slugs: [String]) -> TemplateValue { list(slugs.compactMap { lifeStageLink[$0] }) }
 
-    func resolvedCategories(_ refs: [Located<String>]) -> [String] {
-        refs.compactMap { ref in site.categories.first { $0.slug == ref.value || $0.label == ref.value }?.slug }
-    }
+    func resolvedCategories(_ refs: [Located<String>]) -> [String] { refs.compactMap { categoryNames.named[$0.value]?.slug } }
 
-    func resolvedLifeStages(_ refs: [Located<String>]) -> [String] {
-        refs.compactMap { ref in site.lifeStages.first { $0.slug == ref.value || $0.label == ref.value }?.slug }
-    }
+    func resolvedLifeStages(_ refs: [Located<String>]) -> [String] { refs.compactMap { lifeStageNames.named[$0.value]?.slug } }
 
     func isOutsidePeriod(_ w: SupportWindow) -> Bool {
         guard let p = w.period else { return false }

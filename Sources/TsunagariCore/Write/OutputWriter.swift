@@ -170,7 +170,7 @@ public enum OutputWriter {
                 files.insert(file)
                 var p = file
                 var child = false
-                while let slash = p.lastIndex(of: "/") {
+                while let slash = p.utf8.lastIndex(of: UInt8(ascii: "/")) {
                     p = String(p[..<slash])
                     if child { parents.insert(p) }
                     child = true
@@ -196,8 +196,9 @@ public enum OutputWriter {
         }
 
         /// Whether `relative` names a file inside the folder: not empty, not absolute, no empty,
-        /// `.` or `..` part. On the bytes ('/' and '.' are ASCII; a part with any other byte is
-        /// neither `.` nor `..`), for each of the site's files.
+        /// `.` or `..` part. On the bytes, as the kernel reads the path ('/' and '.' are ASCII; a
+        /// part with any other byte is neither `.` nor `..`). A check on Characters missed a '/'
+        /// followed by a combining mark (one Character): "/\u{301}a" and "../\u{301}x" passed it.
         static func isInside(_ relative: String) -> Bool {
             var length = 0, dots = 0, onlyDots = true
             for byte in relative.utf8 {

@@ -80,7 +80,9 @@ enum RecycledTree {
         // against a stray one) and is not cut to length afterwards.
         let flags = O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (compare ? 0 : O_TRUNC)
         func openFile() -> Int32 { openat(root, path, flags, 0o644) }
-        let slash = path.lastIndex(of: "/")
+        // (By byte, as the kernel reads the path: a '/' with a combining mark after it is one
+        // Character, but still a separator.)
+        let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
         if newFolder, let slash { _ = makeFolder(String(path[..<slash]), in: root) }
         var fd = openFile()
         if fd < 0 && errno == ENOENT, let slash {
@@ -129,7 +131,7 @@ enum RecycledTree {
     /// mkdir -p.
     static func makeFolder(_ path: String, in root: Int32 = AT_FDCWD) -> Bool {
         if mkdirat(root, path, 0o755) == 0 || errno == EEXIST { return true }
-        guard errno == ENOENT, let slash = path.lastIndex(of: "/"), makeFolder(String(path[..<slash]), in: root) else { return false }
+        guard errno == ENOENT, let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), makeFolder(String(path[..<slash]), in: root) else { return false }
         return mkdirat(root, path, 0o755) == 0 || errno == EEXIST
     }
 
