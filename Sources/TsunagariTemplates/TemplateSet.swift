@@ -124,25 +124,30 @@ public struct TemplateSet: Sendable {
     /// when there is no such template.
     public func namesRead(by name: String) -> Set<String>? {
         guard let index = program.templateIndex[name] else { return nil }
+        let template = program.templates[index]
         var names = Set<String>()
         var visited = Set<Int>()
-        func read(_ start: Int, _ end: Int) -> Bool {
-            guard visited.insert(start).inserted else { return true }
-            for pc in start..<end {
-                switch program.ops[pc] {
-                case .text: continue
-                case .escaped(let p), .raw(let p), .section(let p, _), .inverted(let p, _):
-                    let path = program.paths[Int(p)]
-                    if path.kind != .implicit { names.insert(path.first) }
-                    names.formUnion(path.rest)
-                case .partial(let s, let e, _): if !read(Int(s), Int(e)) { return false }
-                case .dynamicPartial: return false
-                }
-            }
-            return true
+        let complete = visitNames(template.start, template.end, visited: &visited) { path in
+            if path.kind != .implicit { names.insert(path.first) }
+            names.formUnion(path.rest)
         }
-        let template = program.templates[index]
-        return read(template.start, template.end) ? names : nil
+        return complete ? names : nil
+    }
+
+    /// Calls `visit` with the name of every tag from instruction `start` to `end` and in the
+    /// partials included there (each partial once: `visited` holds their starts); false when a
+    /// dynamic partial is met (any template may run there).
+    private func visitNames(_ start: Int, _ end: Int, visited: inout Set<Int>, _ visit: (NamePath) -> Void) -> Bool {
+        guard visited.insert(start).inserted else { return true }
+        for pc in start..<end {
+            switch program.ops[pc] {
+            case .text: continue
+            case .escaped(let p), .raw(let p), .section(let p, _), .inverted(let p, _): visit(program.paths[Int(p)])
+            case .partial(let s, let e, _): if !visitNames(Int(s), Int(e), visited: &visited, visit) { return false }
+            case .dynamicPartial: return false
+            }
+        }
+        return true
     }
 
     /// Whether embedding `tag` in template `name` gives the bytes of rendering the embedded
@@ -154,17 +159,13 @@ public struct TemplateSet: Sendable {
         let template = program.templates[index]
         func names(_ p: Int32) -> Bool { program.paths[Int(p)].kind != .implicit && program.paths[Int(p)].first == tag }
         var visited = Set<Int>()
+        /// Whether a partial (or one it includes) names `tag`; a dynamic partial may: assume so.
         func mentions(_ start: Int, _ end: Int) -> Bool {
-            guard visited.insert(start).inserted else { return false }
-            for pc in start..<end {
-                switch program.ops[pc] {
-                case .text: continue
-                case .escaped(let p), .raw(let p), .section(let p, _), .inverted(let p, _): if names(p) { return true }
-                case .partial(let s, let e, _): if mentions(Int(s), Int(e)) { return true }
-                case .dynamicPartial: return true   // any template: assume the worst
-                }
+            var mentioned = false
+            let complete = visitNames(start, end, visited: &visited) { path in
+                if path.kind != .implicit && path.first == tag { mentioned = true }
             }
-            return false
+            return mentioned || !complete
         }
         var found = 0
         var sectionEnds: [Int] = []
