@@ -37,6 +37,8 @@ public struct Build {
         /// Entry files read back from the parse cache (unchanged since it was written) and parsed.
         public var entriesFromCache = 0
         public var entriesParsed = 0
+        /// Files not made at all: their input was unchanged since the build that wrote them.
+        public var keptFiles = 0
         public var output: URL?
     }
 
@@ -64,16 +66,24 @@ public struct Build {
     /// Everything up to and including linking: what `check` runs. Returns nil when there
     /// are errors (they are in the diagnostics).
     public static func check(_ options: Options, cache: EntryCache? = nil) -> (LinkedSite?, Theme?, [Diagnostic]) {
-        let (site, theme, diagnostics, parseCache) = checkWritingCache(options, cache: cache)
+        let (site, theme, diagnostics, parseCache, _) = checkWritingCache(options, cache: cache)
         parseCache?.waitUntilSaved()
         return (site, theme, diagnostics)
     }
 
     /// As `check`, with the parse cache still being written: `wait` before the process ends.
-    static func checkWritingCache(_ options: Options, cache: EntryCache? = nil) -> (LinkedSite?, Theme?, [Diagnostic], ParseCache?) {
-        let folder = SiteFolder(root: options.source)
+    /// `recordInputs`: when the output keeps a record of what its files were made from (see
+    /// OutputRecord), also gives a fingerprint of every content file read.
+    static func checkWritingCache(_ options: Options, cache: EntryCache? = nil, recordInputs: Bool = false)
+        -> (LinkedSite?, Theme?, [Diagnostic], ParseCache?, contentInput: Fingerprint128?) {
+        var folder = SiteFolder(root: options.source)
         let today = options.today ?? Build.today()
         let (config, configProblems) = ContentLoader.loadConfig(folder)
+        // As the output's record is kept: once the site has been built in this place.
+        if recordInputs && options.recycleOutput && FileManager.default.fileExists(atPath: cachePath(options, config: config).output) {
+            folder = SiteFolder(root: options.source, logReads: true)
+            _ = folder.read("site.yml")   // (read again to be logged: the content includes it)
+        }
         var diagnostics = configProblems
         options.progress?.stage("loading", total: nil)
         // (Not beside the preview server's EntryCache, which keeps parses in memory.)
@@ -103,7 +113,7 @@ public struct Build {
         case .failure(let d): diagnostics.append(d)
         }
         diagnostics.sort()
-        return (diagnostics.hasErrors ? nil : site, theme, diagnostics, parseCache)
+        return (diagnostics.hasErrors ? nil : site, theme, diagnostics, parseCache, folder.reads?.fingerprint)
     }
 
     /// The parse cache's file: beside the output, as its spare copy is.
@@ -134,7 +144,7 @@ public struct Build {
     /// rendered. Throws BuildFailure (nothing written) on any error.
     public static func run(_ options: Options) throws -> Report {
         defer { options.progress?.finish() }
-        let (linked, loadedTheme, diagnostics, parseCache) = checkWritingCache(options)
+        let (linked, loadedTheme, diagnostics, parseCache, contentInput) = checkWritingCache(options, recordInputs: true)
         defer { parseCache?.waitUntilSaved() }
         guard let site = linked, let theme = loadedTheme else { throw BuildFailure(diagnostics) }
         let output = options.output ?? options.source.appendingPathComponent(site.config.output)
@@ -143,7 +153,9 @@ public struct Build {
         let counter = CountingSink(staging, progress: options.progress)
         options.progress?.stage("indexing", total: nil)
         do {
-            try StageTimer.measure("render") { try SiteRenderer(site: site, theme: theme).render(threads: options.threads, into: counter) }
+            try StageTimer.measure("render") {
+                try SiteRenderer(site: site, theme: theme, contentInput: contentInput).render(threads: options.threads, into: counter)
+            }
             options.progress?.stage("replacing \(output.lastPathComponent)/", total: nil)
             try StageTimer.measure("swap") { try staging.commit() }
         } catch let error as TemplateError {
@@ -155,6 +167,7 @@ public struct Build {
         }
         var report = Report(diagnostics: diagnostics, pages: counter.pages, files: counter.files, bytes: counter.bytes,
                             changedFiles: staging.changedFiles, output: output)
+        report.keptFiles = counter.kept
         let entries = site.windows.count + site.members.count + site.cases.count + site.symposia.count + site.pages.count
         report.entriesFromCache = parseCache?.hits ?? 0
         report.entriesParsed = parseCache?.misses ?? entries

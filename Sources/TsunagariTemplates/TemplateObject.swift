@@ -27,6 +27,15 @@ public final class TemplateObject: @unchecked Sendable {
 
     public init(_ fields: [String: TemplateValue]) { self.fields = fields }
 
+    /// The fingerprint of `fields`, made once: a window's card is in many pages' view models.
+    private var madeFingerprint: Fingerprint128?
+    public var fingerprint: Fingerprint128 {
+        if let made = lock.withLock({ madeFingerprint }) { return made }
+        let made = TemplateValue.fingerprint(of: fields)
+        lock.withLock { madeFingerprint = made }
+        return made
+    }
+
     /// Where the render kept for a partial is in `renders`. Call under the lock.
     private func kept(program: Int, start: Int) -> Int? {
         renders.firstIndex { $0.program == program && $0.start == start }

@@ -25,6 +25,10 @@ public struct TemplateSet: Sendable {
     /// Output size of each template's last render, to size the next one's buffer.
     let sizeHint: SizeHints
 
+    /// Of every template's name and text: a page made by the same templates from the same
+    /// values is the same (the build's page cache keys pages by it).
+    public let sourceFingerprint: Fingerprint128
+
     /// How deep partials may nest before `render` throws, so that a partial that includes itself
     /// unconditionally fails instead of looping forever.
     public var maxPartialDepth: Int = 100
@@ -41,9 +45,13 @@ public struct TemplateSet: Sendable {
     /// nothing, as the specification says, instead of being an error.
     public init(templates: [String: String], allowMissingPartials: Bool) throws {
         var compiler = Compiler()
+        var hasher = StableHasher()
         for name in templates.keys.sorted() {
             try compiler.compile(name: name, source: templates[name]!)
+            hasher.combine(name)
+            hasher.combine(templates[name]!)
         }
+        sourceFingerprint = hasher.finalize()
         try compiler.resolvePartials(allowMissing: allowMissingPartials)
         var program = compiler.program
         program.number = ProgramNumbers.next()

@@ -69,7 +69,7 @@ struct BuildCommand: ParsableCommand {
             let warnings = result.diagnostics.filter { $0.severity == .warning }
             if verbose { report(warnings) }
             let seconds = Date().timeIntervalSince(start)
-            let summary = "built \(result.pages) pages, \(result.files) files (\(result.bytes / 1024) KiB, \(result.changedFiles) changed; \(result.entriesParsed) entries parsed, \(result.entriesFromCache) from the cache) in \(String(format: "%.2f", seconds)) s"
+            let summary = "built \(result.pages) pages, \(result.files) files (\(result.bytes / 1024) KiB, \(result.changedFiles) changed, \(result.keptFiles) not remade; \(result.entriesParsed) entries parsed, \(result.entriesFromCache) from the cache) in \(String(format: "%.2f", seconds)) s"
                 + (warnings.isEmpty || verbose ? "" : "; \(warnings.count) warnings (tsunagari check shows them)")
             FileHandle.standardError.write(Data((summary + "\n").utf8))
         } catch let failure as BuildFailure {

@@ -140,8 +140,9 @@ final class BuildTests: XCTestCase {
         XCTAssertTrue(try site.page("windows/osaka-line/index.html").contains("（更新）"))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: site.root.path).filter { $0.hasPrefix(".public") }
         // Only the replaced site, kept for the next build to write over (RecycledOutputTests),
-        // and the parse cache (ParseCacheTests).
-        XCTAssertEqual(leftovers.sorted(), [".public.cache", ".public.spare"])
+        // the parse cache (ParseCacheTests) and the record of what each file was made from
+        // (OutputRecordTests).
+        XCTAssertEqual(leftovers.sorted(), [".public.cache", ".public.record", ".public.spare"])
     }
 
     /// A theme whose layout uses `content` in a section (or anywhere but its own raw tags)

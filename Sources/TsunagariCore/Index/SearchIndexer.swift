@@ -1,4 +1,5 @@
 import Foundation
+import TsunagariTemplates
 
 /// Stage 5 (beside rendering): the client-side search index, as static files.
 ///
@@ -486,6 +487,47 @@ public struct SearchIndexer: Sendable {
 
     /// Where the index lives, below the site's base.
     public static let folder = "search/"
+    /// How the manifest's path begins (its name ends with a fingerprint of its bytes).
+    public static let manifestPrefix = folder + "manifest."
+
+    /// What the index is made from: every document and group, the weights and the base path.
+    /// Equal fingerprints make the same files (the build keeps them instead, see OutputRecord).
+    public var inputFingerprint: Fingerprint128 {
+        var hasher = StableHasher()
+        hasher.combine(SiteURLs(baseURL: site.config.baseURL).basePath)
+        for w in [weights.name, weights.terms, weights.summary, weights.body] { hasher.combine(w.bitPattern) }
+        hasher.combine(documents.count)
+        for d in documents {
+            hasher.combine(d.kind.rawValue)
+            for text in [d.slug, d.title, d.summary, d.name, d.about] { hasher.combine(text) }
+            hasher.combine(d.bodyParts.count)
+            for part in d.bodyParts { hasher.combine(part) }
+            for list in [d.categories, d.stages] {
+                hasher.combine(list.count)
+                for x in list { hasher.combine(x) }
+            }
+            hasher.combine(d.regions.count)
+            for r in d.regions { hasher.combine(r) }
+            hasher.combine(d.channels.count)
+            for c in d.channels { hasher.combine(c.rawValue) }
+            for flag in [d.flags.rawValue, d.free ? 1 : 0, d.anonymous ? 1 : 0] { hasher.combine(flag) }
+            hasher.combine(d.phone == nil ? 0 : 1)
+            if let phone = d.phone {
+                hasher.combine(phone.number)
+                hasher.combine(phone.tel)
+            }
+        }
+        hasher.combine(groups.count)
+        for g in groups {
+            hasher.combine(g.kind.rawValue)
+            hasher.combine(g.key)
+            hasher.combine(g.words.count)
+            for w in g.words { hasher.combine(w) }
+            hasher.combine(g.docs.count)
+            for d in g.docs { hasher.combine(d) }
+        }
+        return hasher.finalize()
+    }
 
     /// The files of the index and the path of the manifest (relative to the site's base).
     public func build(targetShardBytes: Int = SearchIndexer.targetShardBytes) -> (files: [OutputFile], manifest: String) {
@@ -545,7 +587,7 @@ public struct SearchIndexer: Sendable {
             "\"ev\":" + JSONString.quote(SearchIndexer.everyoneStage),
         ].joined(separator: ",") + "}\n"
         let manifestBytes = Array(manifest.utf8)
-        let manifestPath = SearchIndexer.folder + "manifest.\(Fingerprint.hex(manifestBytes)).json"
+        let manifestPath = SearchIndexer.manifestPrefix + "\(Fingerprint.hex(manifestBytes)).json"
         files.append(OutputFile(path: manifestPath, bytes: manifestBytes))
         return (files, manifestPath)
     }

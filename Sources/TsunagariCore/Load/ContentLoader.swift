@@ -4,6 +4,7 @@ import Glibc
 #endif
 import TsunagariMarkdown
 import TsunagariYAML
+import TsunagariTemplates
 
 /// The site folder on disk: where files are read from, with every path kept inside it.
 public struct SiteFolder: Sendable {
@@ -15,9 +16,39 @@ public struct SiteFolder: Sendable {
     /// Folders whose real path was found inside the root (asked once per folder and SiteFolder).
     let insideFolders = InsideFolders()
 
-    public init(root: URL) {
+    /// Every file read, with a fingerprint of its bytes (nil: not kept).
+    let reads: ReadLog?
+
+    /// `logReads`: keep a fingerprint of every file read (`reads`), for a build that keeps a
+    /// record of what its files were made from (see OutputRecord).
+    public init(root: URL, logReads: Bool = false) {
         self.root = root.standardizedFileURL
         realRoot = SiteFolder.realPath(self.root.path) ?? self.root.resolvingSymlinksInPath().path
+        reads = logReads ? ReadLog() : nil
+    }
+
+    /// The files a load read and their bytes' fingerprints: what the site's content is, in one
+    /// fingerprint (what open data, feeds and the sitemap are made from).
+    final class ReadLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var files: [(path: String, bytes: Fingerprint128)] = []
+
+        func add(_ path: String, _ bytes: [UInt8]) {
+            var hasher = StableHasher()
+            hasher.combine(bytes)
+            let f = hasher.finalize()
+            lock.withLock { files.append((path, f)) }
+        }
+
+        /// Of the files read (by path: they were read in any order, on several threads).
+        var fingerprint: Fingerprint128 {
+            var hasher = StableHasher()
+            for file in lock.withLock({ files }).sorted(by: { $0.path < $1.path }) {
+                hasher.combine(file.path)
+                hasher.combine(file.bytes)
+            }
+            return hasher.finalize()
+        }
     }
 
     final class InsideFolders: @unchecked Sendable {
@@ -80,6 +111,7 @@ public struct SiteFolder: Sendable {
         guard let bytes = SiteFolder.readBytes(fd, size: Int(info.st_size)) else {
             return .failure(SourceLocation.file(relative).error("cannot read file"))
         }
+        reads?.add(relative, bytes)
         return SourceFile.decode(path: relative, bytes: bytes)
     }
 

@@ -45,10 +45,12 @@ public struct SiteRenderer: Sendable {
         let site: LinkedSite
         let theme: Theme
         let models: ViewModels
-        init(site: LinkedSite, theme: Theme, models: ViewModels) {
+        let contentInput: Fingerprint128?
+        init(site: LinkedSite, theme: Theme, models: ViewModels, contentInput: Fingerprint128?) {
             self.site = site
             self.theme = theme
             self.models = models
+            self.contentInput = contentInput
         }
     }
     private let parts: Parts
@@ -58,8 +60,10 @@ public struct SiteRenderer: Sendable {
     var models: ViewModels { _read { yield parts.models } }
 
     /// `lazyCards`: make each window's card when first needed (the preview server).
-    public init(site: LinkedSite, theme: Theme, lazyCards: Bool = false) {
-        parts = Parts(site: site, theme: theme, models: ViewModels(site: site, lazyCards: lazyCards))
+    /// `contentInput`: a fingerprint of every content file read (`SiteFolder.ReadLog`), which
+    /// open data, feeds and the sitemap are made from; nil: they are always made.
+    public init(site: LinkedSite, theme: Theme, lazyCards: Bool = false, contentInput: Fingerprint128? = nil) {
+        parts = Parts(site: site, theme: theme, models: ViewModels(site: site, lazyCards: lazyCards), contentInput: contentInput)
     }
 
     var urls: SiteURLs { models.urls }
@@ -409,13 +413,26 @@ public struct SiteRenderer: Sendable {
     public func render(threads: Int = BuildThreads.count, into sink: OutputSink, indexBeside: Bool? = nil) throws {
         let manifest = ManifestBox()
         var indexFiles: [OutputFile] = []
+        var keptIndexInput: Fingerprint128? = nil
         // The index beside the pages writes its own files (written after the pages, 3,016 files
         // at 10,000 windows were a serial tail on one core), once the sink knows the site's paths.
         let sinkPrepared = Gate()
         var indexJob: Background<Result<String, Error>>? = nil
         if indexBeside ?? (site.windows.count <= SiteRenderer.indexBesidePagesLimit) {
+            // On one thread while every page is made (a first build); with all of them when the
+            // sink keeps a record, since then most pages are kept and the index is the long pole.
+            let indexThreads = sink.recordsInputs ? threads : 1
             indexJob = Background { [self] in
-                let built = StageTimer.measure("  index (beside the pages)") { SearchIndexer(site: site, threads: 1).build() }
+                let indexer = SearchIndexer(site: site, threads: indexThreads)
+                let input = sink.recordsInputs ? indexer.inputFingerprint : nil
+                // (Whether it can be kept is asked before the sink is prepared, so that an index
+                // to make is made at once; files are kept or copied only once it is.)
+                if let input, sink.canKeep(group: SearchIndexer.folder, madeFrom: input) {
+                    guard sinkPrepared.wait() else { return .failure(CancellationError()) }
+                    if let manifest = keepIndex(madeFrom: input, sink: sink) { return .success(manifest) }
+                }
+                let built = StageTimer.measure("  index (beside the pages)") { indexer.build() }
+                if let input { sink.record(group: SearchIndexer.folder, madeFrom: input, paths: built.files.map(\.path)) }
                 guard sinkPrepared.wait() else { return .failure(CancellationError()) }
                 return Result {
                     try sink.announce(paths: built.files.map(\.path))
@@ -424,7 +441,14 @@ public struct SiteRenderer: Sendable {
                 }
             }
         } else {
-            (indexFiles, manifest.value) = StageTimer.measure("index") { SearchIndexer(site: site, threads: threads).build() }
+            let indexer = SearchIndexer(site: site, threads: threads)
+            let input = sink.recordsInputs ? indexer.inputFingerprint : nil
+            if let input, sink.canKeep(group: SearchIndexer.folder, madeFrom: input) {
+                keptIndexInput = input
+            } else {
+                (indexFiles, manifest.value) = StageTimer.measure("index") { indexer.build() }
+                if let input { sink.record(group: SearchIndexer.folder, madeFrom: input, paths: indexFiles.map(\.path)) }
+            }
         }
         var documents: Background<Error?>? = nil
         do {
@@ -435,7 +459,18 @@ public struct SiteRenderer: Sendable {
             // that a recycled output can move its index folder to the new name (Staging.announce).
             try sink.prepare(paths: plans.map(\.outputPath) + assets.map(\.path) + SiteRenderer.documentPaths,
                              laterUnder: SearchIndexer.folder)
-            if indexJob == nil { try sink.announce(paths: indexFiles.map(\.path)) }
+            if indexJob == nil {
+                if let input = keptIndexInput {
+                    // Kept or copied now that the sink is prepared; made if that fails after all.
+                    if let kept = keepIndex(madeFrom: input, sink: sink) {
+                        manifest.value = kept
+                    } else {
+                        (indexFiles, manifest.value) = StageTimer.measure("index") { SearchIndexer(site: site, threads: threads).build() }
+                        sink.record(group: SearchIndexer.folder, madeFrom: input, paths: indexFiles.map(\.path))
+                    }
+                }
+                try sink.announce(paths: indexFiles.map(\.path))
+            }
             sinkPrepared.open()
             // The index (when it is built first) and the assets, and then let go: held to the
             // end, the index was 50 MB of the peak at 100,000 windows.
@@ -468,11 +503,29 @@ public struct SiteRenderer: Sendable {
         }
     }
 
-    /// Pages are independent: they render in parallel without locks.
+    /// The search index's files kept (or copied) as the sink has them, announced; the
+    /// manifest's path, or nil when they cannot be kept after all.
+    private func keepIndex(madeFrom input: Fingerprint128, sink: OutputSink) -> String? {
+        guard let kept = sink.keep(group: SearchIndexer.folder, madeFrom: input),
+              let manifest = kept.first(where: { $0.path.hasPrefix(SearchIndexer.manifestPrefix) }),
+              (try? sink.announce(paths: kept.map(\.path))) != nil else { return nil }
+        return manifest.path
+    }
+
+    /// Pages are independent: they render in parallel without locks. When the sink keeps a
+    /// record of inputs, a page whose input (`PageFrame.input`) is unchanged is not rendered.
     private func renderPages(_ plans: [PagePlan], in frame: PageFrame, into sink: OutputSink, threads: Int) throws {
+        let recorded = sink.recordsInputs
         let failures: [Error?] = parallelMap(plans, threads: threads) { plan in
             do {
-                try sink.write(OutputFile(path: plan.outputPath, bytes: try renderPage(plan, in: frame)))
+                let page = pageValue(plan, in: frame)
+                if recorded {
+                    let input = frame.input(of: plan, page: page)
+                    if sink.keep(path: plan.outputPath, madeFrom: input) != nil { return nil }
+                    try sink.write(OutputFile(path: plan.outputPath, bytes: try renderPage(plan, page: page, in: frame)), madeFrom: input)
+                } else {
+                    try sink.write(OutputFile(path: plan.outputPath, bytes: try renderPage(plan, page: page, in: frame)))
+                }
                 return nil
             } catch {
                 return error
@@ -499,6 +552,10 @@ public struct SiteRenderer: Sendable {
         let embedsContent: Bool
         /// The `has_` flags each template can read (nil: any, it has a dynamic partial).
         private let flagsRead: [String: [String]?]
+        /// What every page is made from besides its own plan and view model: the templates,
+        /// the site's values, the shared fragments and the settings `renderPage` reads.
+        let input: Fingerprint128
+
         init(_ renderer: SiteRenderer) throws {
             site = renderer.siteContext()
             shared = try renderer.sharedFragments()
@@ -507,6 +564,26 @@ public struct SiteRenderer: Sendable {
             flagsRead = Dictionary(uniqueKeysWithValues: templates.names.map { name in
                 (name, templates.namesRead(by: name).map { $0.filter { $0.hasPrefix("has_") && $0.count > 4 }.sorted() })
             })
+            var hasher = StableHasher()
+            hasher.combine(templates.sourceFingerprint)
+            site.fingerprint(into: &hasher)
+            for fragment in [shared.header, shared.crisis, shared.briefCrisis, shared.footer] { hasher.combine(fragment) }
+            hasher.combine(embedsContent ? 1 : 0)
+            let config = renderer.site.config
+            for setting in [config.title, config.description, renderer.urls.absolute("")] { hasher.combine(setting) }
+            input = hasher.finalize()
+        }
+
+        /// What one page is made from: this frame, its plan and its view model (`pageValue`).
+        func input(of plan: PagePlan, page: TemplateValue) -> Fingerprint128 {
+            var hasher = StableHasher()
+            hasher.combine(input)
+            for text in [plan.path, plan.template, plan.title] { hasher.combine(text) }
+            hasher.combine(plan.description.map { 1 + $0.utf8.count } ?? 0)
+            hasher.combine(plan.description ?? "")
+            hasher.combine(plan.noindex ? 1 : 0)
+            page.fingerprint(into: &hasher)
+            return hasher.finalize()
         }
 
         /// The `has_` flags `template` can read; nil when it may read any (a dynamic partial) or
@@ -517,11 +594,21 @@ public struct SiteRenderer: Sendable {
         }
     }
 
+    /// A page's view model, with the `has_` flags its template reads.
+    func pageValue(_ plan: PagePlan, in frame: PageFrame) -> TemplateValue {
+        ViewModels.withFlags(plan.makeContext(), read: frame.flags(readBy: plan.template))
+    }
+
     /// One page: its template inside the layout.
     func renderPage(_ plan: PagePlan, in frame: PageFrame) throws -> [UInt8] {
+        try renderPage(plan, page: pageValue(plan, in: frame), in: frame)
+    }
+
+    /// One page, its view model made (`pageValue`).
+    func renderPage(_ plan: PagePlan, page pageModel: TemplateValue, in frame: PageFrame) throws -> [UInt8] {
         let shared = frame.shared
         let canonical = urls.absolute(plan.path == "404.html" ? "" : plan.path)
-        let page: TemplateValue = .map(["site": frame.site, "page": ViewModels.withFlags(plan.makeContext(), read: frame.flags(readBy: plan.template))])
+        let page: TemplateValue = .map(["site": frame.site, "page": pageModel])
         var layout: TemplateValue = .map([
             "site": frame.site,
             "title": .string(plan.title == site.config.title ? plan.title : "\(plan.title) | \(site.config.title)"),
@@ -559,8 +646,20 @@ public struct SiteRenderer: Sendable {
         return sink.files
     }
 
-    /// The same, written to `sink` as each is made (the open data a piece at a time).
+    /// The same, written to `sink` as each is made (the open data a piece at a time); kept
+    /// as they are when the content, the date, the base URL and the pages are unchanged.
     func writeDocuments(plans: [PagePlan], to sink: OutputSink) throws {
+        if sink.recordsInputs, let content = parts.contentInput {
+            var hasher = StableHasher()
+            hasher.combine(content)
+            hasher.combine(site.today.description)
+            hasher.combine(site.config.baseURL)
+            hasher.combine(site.config.healthReport)
+            for plan in plans where plan.inSitemap { hasher.combine(plan.path) }
+            let made = hasher.finalize()
+            if sink.keep(group: "documents", madeFrom: made) != nil { return }
+            sink.record(group: "documents", madeFrom: made, paths: SiteRenderer.documentPaths)
+        }
         try OpenData(site: site, urls: urls).write(to: sink)
         for file in Feeds(site: site, urls: urls).files() { try sink.write(file) }
         try sink.write(OutputFile(path: "sitemap.xml", bytes: Array(sitemap(plans).utf8)))

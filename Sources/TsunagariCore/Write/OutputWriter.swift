@@ -1,4 +1,5 @@
 import Foundation
+import TsunagariTemplates
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,6 +51,19 @@ public enum OutputWriter {
 
         /// The replaced site kept for the next build to write over.
         var sparePath: String { parent + "/.\(name).spare" }
+
+        /// What each file was made from (nil: no record is kept, as on a first build in a
+        /// place: it would never be read). See OutputRecord.
+        private let record: OutputRecord?
+        /// The record of the folder being written over, and of the output it replaces.
+        private let trusted: OutputRecord.Tree?
+        private let replacedTree: OutputRecord.Tree?
+        /// The staging folder's identity, and this build's record of it.
+        private var made: OutputRecord.Tree
+        /// The input of each file of a group, until it is written.
+        private var groupInputs: [String: Fingerprint128] = [:]
+
+        static func recordPath(parent: String, name: String) -> String { parent + "/.\(name).record" }
 
         /// Checks the output may be replaced and makes the staging folder: the spare site of
         /// the last build (or the staging folder a killed build left) when `recycle` and there
@@ -108,16 +122,37 @@ public enum OutputWriter {
             if !taken { try fm.createDirectory(atPath: path, withIntermediateDirectories: false) }
             stagingFolder = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             if stagingFolder < 0 { throw WriteError(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
+
+            // A record is kept once the site has been built here and a spare copy is kept.
+            let recordPath = Staging.recordPath(parent: parent, name: name)
+            let folderState = OutputRecord.FileState.of(descriptor: stagingFolder)
+            made = OutputRecord.Tree(device: folderState?.device ?? 0, inode: folderState?.inode ?? 0)
+            if exists && recycle, let folderState {
+                let record = OutputRecord(path: recordPath)
+                self.record = record
+                trusted = taken ? record.tree(of: folderState) : nil
+                liveFolder = open(outputPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                replacedTree = liveFolder < 0 ? nil : OutputRecord.FileState.of(descriptor: liveFolder).flatMap(record.tree(of:))
+            } else {
+                unlink(recordPath)   // (it would describe folders no longer there)
+                record = nil
+                trusted = nil
+                replacedTree = nil
+            }
         }
 
         deinit { closeFolder() }
 
         /// Files are opened relative to the staging folder: a shorter path for the kernel to walk.
         private var stagingFolder: Int32 = -1
+        /// The output being replaced, open when a record is kept (files are copied from it).
+        private var liveFolder: Int32 = -1
 
         private func closeFolder() {
             if stagingFolder >= 0 { close(stagingFolder) }
+            if liveFolder >= 0 { close(liveFolder) }
             stagingFolder = -1
+            liveFolder = -1
         }
 
         /// Paths the site has (for the last pruning of a recycled site), and the folder whose
@@ -186,12 +221,108 @@ public enum OutputWriter {
         }
 
         public func write(path relative: String, pieces make: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws {
+            try write(path: relative, madeFrom: record == nil ? nil : lock.withLock { groupInputs[relative] }, pieces: make)
+        }
+
+        public func write(_ file: OutputFile, madeFrom input: Fingerprint128) throws {
+            try write(path: file.path, madeFrom: input) { emit in try emit(file.bytes) }
+        }
+
+        /// Writes the file and, when a record is kept, what it was made from and its state after.
+        private func write(path relative: String, madeFrom input: Fingerprint128?, pieces make: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws {
             // Opened relative to the staging folder: an absolute path or a '..' would leave it.
             guard Staging.isInside(relative) else {
                 throw WriteError(description: "refusing to write '\(relative)': not a path inside the site")
             }
-            if try RecycledTree.write(relative, in: stagingFolder, relative: relative, compare: recycled, newFolder: isNewFolder(of: relative), pieces: make) {
-                lock.withLock { changed += 1 }
+            var state: OutputRecord.FileState?
+            let recordState = record != nil && input != nil && input != Fingerprint128.none
+            let changedBytes = try RecycledTree.write(relative, in: stagingFolder, relative: relative, compare: recycled, newFolder: isNewFolder(of: relative),
+                                                      finished: recordState ? { state = OutputRecord.FileState.of(descriptor: $0) } : nil, pieces: make)
+            lock.withLock {
+                if changedBytes { changed += 1 }
+                if let input, let state { made.files[relative] = OutputRecord.Made(input: input, state: state) }
+            }
+        }
+
+        public var recordsInputs: Bool { record != nil }
+
+        /// A file made from `input` already: kept when the folder written over has it as the
+        /// build that wrote it left it, else copied from the output being replaced when that
+        /// has it (the spare is two builds old: the file an edit changed in the last build).
+        public func keep(path relative: String, madeFrom input: Fingerprint128) -> Int? {
+            guard input != .none else { return nil }
+            if let known = trusted?.files[relative], known.input == input,
+               OutputRecord.FileState.of(relative, in: stagingFolder) == known.state {
+                lock.withLock { made.files[relative] = known }
+                return Int(known.state.size)
+            }
+            guard let bytes = liveCopy(relative, madeFrom: input),
+                  (try? write(path: relative, madeFrom: input, pieces: { emit in try emit(bytes) })) != nil else { return nil }
+            return bytes.count
+        }
+
+        public func keep(group: String, madeFrom input: Fingerprint128) -> [(path: String, size: Int)]? {
+            if let files = trustedGroup(group, madeFrom: input) {
+                lock.withLock {
+                    made.groups[group] = trusted!.groups[group]
+                    for file in files { made.files[file.path] = trusted?.files[file.path] }
+                }
+                return files
+            }
+            // Copied whole from the replaced output, or made again.
+            guard let known = replacedTree?.groups[group], known.input == input, input != .none else { return nil }
+            var copies: [(path: String, bytes: [UInt8])] = []
+            for path in known.paths {
+                guard let bytes = liveCopy(path, madeFrom: input) else { return nil }
+                copies.append((path, bytes))
+            }
+            record(group: group, madeFrom: input, paths: known.paths)
+            do {
+                for copy in copies { try write(path: copy.path, madeFrom: input) { emit in try emit(copy.bytes) } }
+            } catch {
+                return nil
+            }
+            return copies.map { ($0.path, $0.bytes.count) }
+        }
+
+        public func canKeep(group: String, madeFrom input: Fingerprint128) -> Bool {
+            if trustedGroup(group, madeFrom: input) != nil { return true }
+            guard liveFolder >= 0, let known = replacedTree?.groups[group], known.input == input, input != .none else { return false }
+            return known.paths.allSatisfy { path in
+                guard let file = replacedTree?.files[path], file.input == input else { return false }
+                return OutputRecord.FileState.of(path, in: liveFolder) == file.state
+            }
+        }
+
+        /// The group's files when the folder written over has every one as its build left it.
+        private func trustedGroup(_ group: String, madeFrom input: Fingerprint128) -> [(path: String, size: Int)]? {
+            guard input != .none, let known = trusted?.groups[group], known.input == input else { return nil }
+            var files: [(path: String, size: Int)] = []
+            for path in known.paths {
+                guard let file = trusted?.files[path], file.input == input,
+                      OutputRecord.FileState.of(path, in: stagingFolder) == file.state else { return nil }
+                files.append((path, Int(file.state.size)))
+            }
+            return files
+        }
+
+        /// The bytes of `relative` in the output being replaced, when its record says `input`
+        /// made them and the file is as that build left it.
+        private func liveCopy(_ relative: String, madeFrom input: Fingerprint128) -> [UInt8]? {
+            guard liveFolder >= 0, let known = replacedTree?.files[relative], known.input == input else { return nil }
+            let fd = openat(liveFolder, relative, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            defer { close(fd) }
+            guard OutputRecord.FileState.of(descriptor: fd) == known.state,
+                  let bytes = SiteFolder.readBytes(fd, size: Int(known.state.size)), bytes.count == Int(known.state.size) else { return nil }
+            return bytes
+        }
+
+        public func record(group: String, madeFrom input: Fingerprint128, paths: [String]) {
+            guard record != nil else { return }
+            lock.withLock {
+                made.groups[group] = OutputRecord.Group(input: input, paths: paths)
+                for path in paths { groupInputs[path] = input }
             }
         }
 
@@ -235,9 +366,11 @@ public enum OutputWriter {
             closeFolder()
             if exists {
                 if OutputWriter.exchange(path, outputPath) {
-                    keepAsSpare(path)
+                    let kept = keepAsSpare(path)
+                    saveRecord(replacedKept: kept)
                     return
                 }
+                record?.discard()
                 // Filesystems without RENAME_EXCHANGE: move the old one aside, then the new one in.
                 let old = parent + "/.\(name).old-\(getpid())"
                 guard rename(outputPath, old) == 0 else { throw WriteError(description: "cannot move \(outputPath) aside: \(String(cString: strerror(errno)))") }
@@ -254,10 +387,21 @@ public enum OutputWriter {
         }
 
         /// The replaced site, kept as the spare (or deleted when another build kept one first).
-        private func keepAsSpare(_ old: String) {
+        /// Returns whether it was kept.
+        @discardableResult
+        private func keepAsSpare(_ old: String) -> Bool {
             if !keepsSpare || OutputWriter.isRealFolder(sparePath) || rename(old, sparePath) != 0 {
                 OutputWriter.discard(old, inBackground: deleteOldInBackground)
+                return false
             }
+            return true
+        }
+
+        /// The record of the new output, and of the replaced one when it is kept as the spare.
+        private func saveRecord(replacedKept: Bool) {
+            guard let record else { return }
+            let trees = lock.withLock { [made] + (replacedKept ? replacedTree.map { [$0] } ?? [] : []) }
+            record.save(trees)
         }
 
         /// After a failure: the unfinished staging folder is kept as the spare when it was one

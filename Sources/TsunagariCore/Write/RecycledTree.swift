@@ -73,8 +73,9 @@ enum RecycledTree {
     /// difference on, the rest is written over it, and the file is cut to the new length.
     /// With `newFolder`, the file's folder is made first (in a new tree, the first file of a
     /// folder would otherwise fail to open once). Returns whether the file's bytes changed (or
-    /// it is new).
+    /// it is new). `finished` is given the file, written, before it is closed.
     static func write(_ path: String, in root: Int32 = AT_FDCWD, relative: String, compare: Bool, newFolder: Bool = false,
+                      finished: ((_ fd: Int32) -> Void)? = nil,
                       pieces make: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws -> Bool {
         // Without `compare` the folder is new: the file is created empty (O_TRUNC only guards
         // against a stray one) and is not cut to length afterwards.
@@ -125,6 +126,7 @@ enum RecycledTree {
         if compare && offset != existing && ftruncate(fd, off_t(offset)) != 0 {
             throw OutputWriter.WriteError(description: "cannot cut \(relative) to its length: \(String(cString: strerror(errno)))")
         }
+        finished?(fd)
         return !(matching && offset == existing)
     }
 
