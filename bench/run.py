@@ -7,13 +7,15 @@
 For each size: generates the site (bench/generate.py), and then, for tsunagari and for Hugo:
 
 - cold builds (the bar): each run into an output folder that does not exist, the previous
-  output (and tsunagari's spare copy `.ts-out.spare` and parse cache `.ts-out.cache`) moved
+  output (and tsunagari's spare copy `.ts-out.spare`, parse cache `.ts-out.cache` and record
+  of what each file was made from `.ts-out.record`) moved
   aside into a trash folder that is deleted only after every run of the script (as is a site
   an earlier run generated), so that no run is timed while the disk deletes a tree or
   allocates inodes it has just freed; the two tools' runs alternate;
 - rebuilds with the previous output present: nothing changed, and one window's summary changed
-  (tsunagari reads unchanged entries back from its parse cache, writes over its spare copy and
-  changes only the files whose bytes differ; Hugo writes over its `public/`);
+  (tsunagari reads unchanged entries back from its parse cache, writes over its spare copy,
+  keeps every file whose input its record shows unchanged and changes only the files whose
+  bytes differ; Hugo writes over its `public/`);
 - Pagefind over Hugo's output and over ours, and the one-file edit under `tsunagari serve`.
 
 It prints Markdown tables: median wall time, CPU time, peak memory, pages, output bytes, index
@@ -161,6 +163,7 @@ def main():
         ts_out, hugo_out = os.path.join(gen, "ts-out"), os.path.join(gen, "hugo-out")
         ts_spare = os.path.join(gen, ".ts-out.spare")
         ts_cache = os.path.join(gen, ".ts-out.cache")
+        ts_record = os.path.join(gen, ".ts-out.record")
         trash = os.path.join(gen, "trash")
         os.makedirs(trash, exist_ok=True)
         settle(gen)
@@ -174,7 +177,7 @@ def main():
         hugo_build = ["hugo", "--quiet", "-d", hugo_out]
 
         def ts_cold():
-            aside(ts_out, ts_spare, ts_cache)
+            aside(ts_out, ts_spare, ts_cache, ts_record)
             result = timed(ts_build)
             time.sleep(3)
             return result
