@@ -1,6 +1,7 @@
 /// What the search index knows of each entry: the text of its fields, the groups it belongs
-/// to (for filters, the finder and synonyms) and the little the result list shows.
-public struct SearchDocument: Sendable {
+/// to (for filters, the finder and synonyms) and the little the result list shows. A class, as
+/// `SupportWindow` is: the indexer's passes over the documents copied each one's fields.
+public final class SearchDocument: Sendable {
     public enum Kind: Int, Sendable, CaseIterable {
         case window = 0, member, caseStudy, symposium, page
 
@@ -25,33 +26,65 @@ public struct SearchDocument: Sendable {
         public static let ended = Flags(rawValue: 8)
     }
 
-    public var kind: Kind
-    public var slug: String
-    public var title: String
-    public var summary: String
+    public let kind: Kind
+    public let slug: String
+    public let title: String
+    public let summary: String
     /// Searchable text by field: name (title and reading), summary, body.
-    public var name: String
-    public var about: String
+    public let name: String
+    public let about: String
     /// The body field in parts (the body's plain text shares the entry's storage: joining
     /// them would copy every body of the site while the index is built).
-    public var bodyParts: [String]
+    public let bodyParts: [String]
     public var body: String { bodyParts.joined(separator: " ") }
     /// Indices into the site's categories and life stages, and region codes served.
-    public var categories: [Int]
-    public var stages: [Int]
-    public var regions: [String]
-    public var channels: [ChannelType]
-    public var flags: Flags
-    public var free: Bool
-    public var anonymous: Bool
-    public var phone: (number: String, tel: String)?
+    public let categories: [Int]
+    public let stages: [Int]
+    public let regions: [String]
+    public let channels: [ChannelType]
+    public let flags: Flags
+    public let free: Bool
+    public let anonymous: Bool
+    public let phone: (number: String, tel: String)?
+
+    public init(kind: Kind,
+                slug: String,
+                title: String,
+                summary: String,
+                name: String,
+                about: String,
+                bodyParts: [String],
+                categories: [Int],
+                stages: [Int],
+                regions: [String],
+                channels: [ChannelType],
+                flags: Flags,
+                free: Bool,
+                anonymous: Bool,
+                phone: (number: String, tel: String)?) {
+        self.kind = kind
+        self.slug = slug
+        self.title = title
+        self.summary = summary
+        self.name = name
+        self.about = about
+        self.bodyParts = bodyParts
+        self.categories = categories
+        self.stages = stages
+        self.regions = regions
+        self.channels = channels
+        self.flags = flags
+        self.free = free
+        self.anonymous = anonymous
+        self.phone = phone
+    }
 }
 
 /// A set of documents a filter, the finder or a synonym can name: a category, a life stage,
 /// a region served, or an attribute (a way to reach out, crisis, 24 hours, free, anonymous).
 public struct SearchGroup: Sendable {
     public enum Kind: String, Sendable, CaseIterable { case category = "c", stage = "s", region = "r", attribute = "a" }
-    public var kind: Kind
+    public let kind: Kind
     public var key: String
     /// Words that name the group (label, reading, synonyms): a query with one of them finds
     /// every document of the group, weighted as the categories field.
