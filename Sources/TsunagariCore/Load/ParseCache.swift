@@ -1,5 +1,6 @@
 import Foundation
 import TsunagariMarkdown
+import TsunagariTemplates
 import TsunagariYAML
 #if canImport(Glibc)
 import Glibc
@@ -22,11 +23,12 @@ final class ParseCache: @unchecked Sendable {
         var hash: UInt64
     }
 
-    /// 64-bit FNV-1a: of a file's text for its key, of a payload for its checksum.
-    static func fnv(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        return h
+    /// 64 bits of the build's fingerprint (`StableHasher`): of a file's text for its key, of a
+    /// payload for its checksum.
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hasher = StableHasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+        return hasher.finalize().low
     }
 
     let path: String
@@ -76,28 +78,19 @@ final class ParseCache: @unchecked Sendable {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, let bytes = SiteFolder.readBytes(fd, size: Int(info.st_size)), bytes.count == Int(info.st_size) else { return nil }
-        let h = bytes.withUnsafeBytes { raw -> UInt64 in
-            // Eight bytes at a time (a 20 MB executable in a few milliseconds).
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(raw.count)
-            let words = raw.count / 8
-            for i in 0..<words {
-                h = (h ^ raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) &* 0x0000_0100_0000_01B3
-                h ^= h >> 29
-            }
-            for i in (words * 8)..<raw.count { h = (h ^ UInt64(raw[i])) &* 0x0000_0100_0000_01B3 }
-            return h
-        }
-        var versions = CommonMark.libraryVersion + "|" + YAML.libraryVersion + "|" + String(formatVersion)
-        return h ^ versions.withUTF8(fnv)
+        var hasher = StableHasher()
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        hasher.combine(CommonMark.libraryVersion + "|" + YAML.libraryVersion + "|" + String(formatVersion))
+        return hasher.finalize().low
     }()
 
     /// Bumped when the file's layout changes.
-    static let formatVersion = 3
+    static let formatVersion = 4
 
     static func key(kind: ContentLoader.Kind, text: String) -> Key {
         var text = text
         return text.withUTF8 { bytes in
-            Key(kind: UInt8(ContentLoader.Kind.allCases.firstIndex(of: kind)!), length: bytes.count, hash: fnv(bytes))
+            Key(kind: UInt8(ContentLoader.Kind.allCases.firstIndex(of: kind)!), length: bytes.count, hash: hash(bytes))
         }
     }
 
@@ -105,7 +98,7 @@ final class ParseCache: @unchecked Sendable {
     /// payload whose checksum differs — a damaged disk block — is parsed again).
     func lookup(_ path: String, key: Key) -> ContentLoader.EntryResult? {
         guard let entry = known[path], entry.key == key,
-              data.withUnsafeBufferPointer({ ParseCache.fnv(UnsafeBufferPointer(rebasing: $0[entry.payload])) }) == entry.checksum,
+              data.withUnsafeBufferPointer({ ParseCache.hash(UnsafeBufferPointer(rebasing: $0[entry.payload])) }) == entry.checksum,
               let result = try? BinaryCoding.decode(ContentLoader.EntryResult.self, from: data[entry.payload]) else { return nil }
         lock.withLock {
             current[path] = (key, data[entry.payload])
@@ -194,7 +187,7 @@ final class ParseCache: @unchecked Sendable {
             writer.bytes.append(key.kind)
             writer.varint(UInt64(key.length))
             writer.varint(key.hash)
-            writer.varint(payload.withUnsafeBufferPointer(ParseCache.fnv))
+            writer.varint(payload.withUnsafeBufferPointer(ParseCache.hash))
             writer.varint(UInt64(payload.count))
             writer.bytes.append(contentsOf: payload)
             if writer.bytes.count >= 1 << 20 { flush() }
