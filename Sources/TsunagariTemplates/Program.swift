@@ -15,6 +15,9 @@ struct NamePath: Sendable {
     var kind: Kind
     var first: String
     var rest: [String]
+    /// `TemplateMap.hash` of `first` and of each of `rest`, made once here.
+    var firstHash: UInt64 = 0
+    var restHashes: [UInt64] = []
 
     init(_ name: String) {
         if name.allSatisfy({ $0 == "." }) {
@@ -27,6 +30,8 @@ struct NamePath: Sendable {
         let parts = name.split(separator: ".", omittingEmptySubsequences: true).map(String.init)
         first = parts[0]
         rest = Array(parts.dropFirst())
+        firstHash = TemplateMap.hash(first)
+        restHashes = rest.map(TemplateMap.hash)
     }
 }
 

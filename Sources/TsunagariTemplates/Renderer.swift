@@ -1,7 +1,7 @@
 /// Executes `Program` instructions against a context stack, appending UTF-8 to `out`.
 ///
 /// Only `TemplateSet` creates one, inside `withUnsafeBufferPointer` scopes of the program's
-/// instruction and text arrays, and deallocates `out` when done.
+/// instruction, name and text arrays, and deallocates `out` when done.
 struct Renderer {
     var out: OutputBuffer
     var stack: ContiguousArray<TemplateValue> = []
@@ -20,13 +20,16 @@ struct Renderer {
     /// A template rendered in place of some raw tags of the outer template (`TemplateSet.render(_:_:into:embedding:as:context:)`).
     var embedding: Embedding?
     let ops: UnsafeBufferPointer<Op>
+    let paths: UnsafeBufferPointer<NamePath>
     let text: UnsafePointer<UInt8>
     let program: Program
     let maxDepth: Int
 
-    init(program: Program, ops: UnsafeBufferPointer<Op>, text: UnsafePointer<UInt8>, maxDepth: Int, capacity: Int) {
+    init(program: Program, ops: UnsafeBufferPointer<Op>, paths: UnsafeBufferPointer<NamePath>, text: UnsafePointer<UInt8>,
+         maxDepth: Int, capacity: Int) {
         self.program = program
         self.ops = ops
+        self.paths = paths
         self.text = text
         self.maxDepth = maxDepth
         out = OutputBuffer(capacity: capacity)
@@ -165,7 +168,7 @@ struct Renderer {
     /// The value `program.paths[index]` names in the current context stack (`.null` if none).
     @inline(__always)
     private mutating func resolve(_ index: Int) -> TemplateValue {
-        let path = program.paths[index]
+        let path = paths[index]
         var value: TemplateValue
         switch path.kind {
         case .implicit:
@@ -177,7 +180,7 @@ struct Renderer {
                     lowestRead = -1
                     return .null
                 }
-                if let v = Self.member(stack[i], path.first) {
+                if let v = Self.member(stack[i], path.first, path.firstHash) {
                     value = v
                     break
                 }
@@ -185,21 +188,21 @@ struct Renderer {
             }
             if i < lowestRead { lowestRead = i }
         case .top:
-            guard let v = Self.member(stack[stack.count - 1], path.first) else { return .null }
+            guard let v = Self.member(stack[stack.count - 1], path.first, path.firstHash) else { return .null }
             value = v
         }
-        for key in path.rest {
-            guard let v = Self.member(value, key) else { return .null }
+        for (key, hash) in zip(path.rest, path.restHashes) {
+            guard let v = Self.member(value, key, hash) else { return .null }
             value = v
         }
         return value
     }
 
     @inline(__always)
-    private static func member(_ value: TemplateValue, _ key: String) -> TemplateValue? {
+    private static func member(_ value: TemplateValue, _ key: String, _ hash: UInt64) -> TemplateValue? {
         switch value {
-        case .map(let m): return m[key]
-        case .object(let o): return o.fields[key]
+        case .map(let m): return m.value(of: key, hash: hash)
+        case .object(let o): return o.fields.value(of: key, hash: hash)
         default: return nil
         }
     }

@@ -37,9 +37,9 @@ extension TemplateValue {
         }
     }
 
-    /// A map's members in no order (a Dictionary's order differs from process to process):
+    /// A map's members in no order (equal maps may have been made in different orders):
     /// each member's own fingerprint, summed lane by lane, with the count.
-    static func fingerprint(of members: [String: TemplateValue]) -> Fingerprint128 {
+    static func fingerprint(of members: TemplateMap) -> Fingerprint128 {
         var high: UInt64 = 0, low: UInt64 = 0
         for (key, value) in members {
             var member = StableHasher()

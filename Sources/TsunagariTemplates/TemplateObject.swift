@@ -11,7 +11,7 @@ import Foundation
 /// lookup falls through. Renders may run on many threads at once: whichever renders a partial
 /// first keeps it, and every thread would have made the same bytes.
 public final class TemplateObject: @unchecked Sendable {
-    public let fields: [String: TemplateValue]
+    public let fields: TemplateMap
     private let lock = NSLock()
     private var renders: [Render] = []
 
@@ -25,7 +25,7 @@ public final class TemplateObject: @unchecked Sendable {
         let depth: Int
     }
 
-    public init(_ fields: [String: TemplateValue]) { self.fields = fields }
+    public init(_ fields: TemplateMap) { self.fields = fields }
 
     /// The fingerprint of `fields`, made once: a window's card is in many pages' view models.
     private var madeFingerprint: Fingerprint128?

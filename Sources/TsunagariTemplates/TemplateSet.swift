@@ -209,15 +209,17 @@ public struct TemplateSet: Sendable {
                         _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
         let capacity = sizeHint.value(template.index, default: max(4096, template.textBytes * 2))
         return try program.ops.withUnsafeBufferPointer { ops in
-            try program.bytes.withUnsafeBufferPointer { text in
-                var renderer = Renderer(program: program, ops: ops, text: text.baseAddress ?? UnsafePointer(bitPattern: 1)!,
-                                        maxDepth: maxPartialDepth, capacity: capacity)
-                defer { renderer.out.deallocate() }
-                renderer.stack.append(context)
-                renderer.embedding = embedding
-                try renderer.run(template.start, template.end)
-                sizeHint.record(template.index, renderer.out.count)
-                return try body(renderer.out.bytes)
+            try program.paths.withUnsafeBufferPointer { paths in
+                try program.bytes.withUnsafeBufferPointer { text in
+                    var renderer = Renderer(program: program, ops: ops, paths: paths, text: text.baseAddress ?? UnsafePointer(bitPattern: 1)!,
+                                            maxDepth: maxPartialDepth, capacity: capacity)
+                    defer { renderer.out.deallocate() }
+                    renderer.stack.append(context)
+                    renderer.embedding = embedding
+                    try renderer.run(template.start, template.end)
+                    sizeHint.record(template.index, renderer.out.count)
+                    return try body(renderer.out.bytes)
+                }
             }
         }
     }

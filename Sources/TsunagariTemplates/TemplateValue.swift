@@ -18,7 +18,7 @@ public enum TemplateValue: Sendable, Equatable {
     case double(Double)
     case string(String)
     case list([TemplateValue])
-    case map([String: TemplateValue])
+    case map(TemplateMap)
     /// A map whose partials' outputs the renderer may keep and reuse (see `TemplateObject`).
     case object(TemplateObject)
 }
@@ -59,7 +59,7 @@ extension TemplateValue {
     }
 
     /// The members of a `.map` or an `.object`.
-    public var mapValue: [String: TemplateValue]? {
+    public var mapValue: TemplateMap? {
         switch self {
         case .map(let m): return m
         case .object(let o): return o.fields
@@ -94,9 +94,6 @@ extension TemplateValue: ExpressibleByArrayLiteral {
 
 extension TemplateValue: ExpressibleByDictionaryLiteral {
     public init(dictionaryLiteral elements: (String, TemplateValue)...) {
-        var m: [String: TemplateValue] = [:]
-        m.reserveCapacity(elements.count)
-        for (k, v) in elements { m[k] = v }  // a later duplicate key wins
-        self = .map(m)
+        self = .map(TemplateMap(pairs: elements))  // a later duplicate key wins
     }
 }

@@ -196,8 +196,8 @@ final class OutputRecordTests: XCTestCase {
     }
 
     func testAMapsFingerprintDoesNotDependOnItsOrder() {
-        var a: [String: TemplateValue] = [:]
-        var b: [String: TemplateValue] = [:]
+        var a: TemplateMap = [:]
+        var b: TemplateMap = [:]
         let keys = (0..<50).map { "key\($0)" }
         for k in keys { a[k] = .string(k + "の値") }
         for k in keys.reversed() { b[k] = .string(k + "の値") }

@@ -54,8 +54,8 @@ func oracleObject(_ value: TemplateValue) -> Any {
     case .double(let d): return d
     case .string(let s): return s.isEmpty ? OracleEmptyString() : s
     case .list(let items): return items.map(oracleObject)
-    case .map(let members): return members.mapValues(oracleObject) as [String: Any]
-    case .object(let o): return o.fields.mapValues(oracleObject) as [String: Any]
+    case .map(let members): return members.dictionary.mapValues(oracleObject) as [String: Any]
+    case .object(let o): return o.fields.dictionary.mapValues(oracleObject) as [String: Any]
     }
 }
 

@@ -235,8 +235,8 @@ struct ValueGenerator {
                 m["child"] = rng.chance(20) ? .null : !objects.isEmpty && rng.chance(sharing) ? rng.pick(objects) : context(depth: depth - 1)
             }
         }
-        guard object || rng.chance(40) else { return .map(m) }
-        let object = TemplateValue.object(TemplateObject(m))
+        guard object || rng.chance(40) else { return .map(TemplateMap(m)) }
+        let object = TemplateValue.object(TemplateObject(TemplateMap(m)))
         objects.append(object)
         return object
     }

@@ -199,7 +199,7 @@ enum PageFixtures {
         } else {
             post["author"] = .null
         }
-        return .map(post)
+        return .map(TemplateMap(post))
     }
 
     static func listPage(posts count: Int) -> TemplateValue {

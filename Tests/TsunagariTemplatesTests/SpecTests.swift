@@ -144,7 +144,7 @@ enum JSONValue: Decodable {
         case .double(let d): return .double(d)
         case .string(let s): return .string(s)
         case .array(let a): return .list(a.map(\.templateValue))
-        case .object(let o): return .map(o.mapValues(\.templateValue))
+        case .object(let o): return .map(TemplateMap(o.mapValues(\.templateValue)))
         }
     }
 }

@@ -126,14 +126,14 @@ public struct SiteRenderer: Sendable {
     /// windows; each page adds its slice of the list and its navigation.
     /// `firstPage` adds what only the first page shows.
     func windowListPlans(path: String, template: String, title: String, description: String?, windows: [Int],
-                         firstPage: (@Sendable () -> [String: TemplateValue])? = nil,
-                         context: @escaping @Sendable () -> [String: TemplateValue]) -> [PagePlan] {
+                         firstPage: (@Sendable () -> TemplateMap)? = nil,
+                         context: @escaping @Sendable () -> TemplateMap) -> [PagePlan] {
         let pagination = Pagination(basePath: path, total: windows.count)
         return (1...pagination.pageCount).map { n in
             PagePlan(path: pagination.path(n), template: template, title: n == 1 ? title : "\(title)（\(n)ページ目）",
                      description: description, context: {
                          var page = context()
-                         if n == 1, let firstPage { page.merge(firstPage()) { $1 } }
+                         if n == 1, let firstPage { page.merge(firstPage()) }
                          page["windows"] = .list(windows[pagination.range(n)].map(models.windowCard))
                          page["pagination"] = pagination.context(n, urls: urls)
                          return .map(page)
@@ -173,7 +173,7 @@ public struct SiteRenderer: Sendable {
                 "terms": termList,
             ])))
             for t in terms {
-                var context: [String: TemplateValue] = [:]
+                var context: TemplateMap = [:]
                 if case .map(let m) = models.term(t, url: url(t.slug)) { context = m }
                 context["kind"] = .string(heading)
                 context["show_windows"] = .bool(kind != "points")
@@ -229,7 +229,7 @@ public struct SiteRenderer: Sendable {
             // The groups of the first page are made when it renders; the plan needs only the
             // region's own windows (the preview plans every page after each edit).
             let own = RegionListing.own(site: site, region: code)
-            var context: [String: TemplateValue] = [
+            var context: TemplateMap = [
                 "label": .string(region.label), "reading": .string(region.reading), "code": .string(code),
                 "area": models.text(region.area),
                 "national_page": .bool(region.level == .national),
@@ -379,7 +379,7 @@ public struct SiteRenderer: Sendable {
     }
 
     func siteContext() -> TemplateValue {
-        var assets: [String: TemplateValue] = [:]
+        var assets: TemplateMap = [:]
         for (name, path) in theme.assetPaths {
             assets[name.replacingOccurrences(of: ".", with: "_").replacingOccurrences(of: "-", with: "_")] = .string(urls.path(path))
         }

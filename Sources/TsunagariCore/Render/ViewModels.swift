@@ -91,7 +91,7 @@ struct ViewModels: Sendable {
 
     /// A term's link, `path` already made from the site's URL prefix.
     static func term(_ t: Term, url path: String, count: Int?) -> TemplateValue {
-        var m: [String: TemplateValue] = ["label": .string(t.label), "reading": .string(t.reading), "slug": .string(t.slug),
+        var m: TemplateMap = ["label": .string(t.label), "reading": .string(t.reading), "slug": .string(t.slug),
                                           "url": .string(path), "description": text(t.description)]
         if let count { m["count"] = .int(count) }
         return .map(m)
@@ -145,7 +145,7 @@ struct ViewModels: Sendable {
     func makeWindowCard(_ i: Int) -> TemplateValue {
         let w = site.windows[i]
         let always = w.hours?.always == true || w.channels.contains { $0.hours?.always == true }
-        let fields: [String: TemplateValue] = [
+        let fields: TemplateMap = [
             "url": .string(urls.path(SiteURLs.window(w.origin.slug))),
             "name": .string(w.name),
             "summary": .string(w.summary),
@@ -267,7 +267,7 @@ struct ViewModels: Sendable {
     }
 
     func speaker(_ s: Speaker) -> TemplateValue {
-        var v: [String: TemplateValue] = ["name": .string(s.name), "title": text(s.title), "organization": text(s.organization)]
+        var v: TemplateMap = ["name": .string(s.name), "title": text(s.title), "organization": text(s.organization)]
         if let slug = s.member?.value, let j = site.memberIndex[slug] {
             v["member"] = link(site.members[j].name, SiteURLs.member(slug))
         }
