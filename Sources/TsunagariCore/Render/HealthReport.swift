@@ -1,9 +1,15 @@
 import TsunagariTemplates
 /// The editors' content-health report: coverage of categories × regions, windows per
 /// prefecture as a bar chart (SVG made at build time, no script), stale and unsourced windows.
-struct HealthReport {
+/// A class for the reason `OpenData` is one.
+final class HealthReport {
     let site: LinkedSite
     let models: ViewModels
+
+    init(site: LinkedSite, models: ViewModels) {
+        self.site = site
+        self.models = models
+    }
 
     /// Columns of the coverage table: 全国, then each 地方.
     var areas: [String] {
@@ -19,7 +25,7 @@ struct HealthReport {
 
     /// The report's page; its view model is made only when the page renders.
     func plan(path: String) -> PagePlan {
-        var plan = PagePlan(path: path, template: "health", title: "コンテンツの状態（編集者向け）", description: nil, context: context())
+        var plan = PagePlan(path: path, template: "health", title: "コンテンツの状態（編集者向け）", description: nil, context: self.context())
         plan.inSitemap = false
         plan.noindex = true
         return plan

@@ -2,9 +2,15 @@ import Foundation
 /// Open-data exports of every window: JSON aligned with the Open Referral Human Services
 /// Data Specification (HSDS 3: service, organization, phones, schedules, service_areas) and
 /// a CSV that spreadsheet software opens directly (UTF-8 with BOM, CRLF).
-struct OpenData {
+/// A class: its methods' closures capture it, and a struct's copy retained every array of the site.
+final class OpenData {
     let site: LinkedSite
     let urls: SiteURLs
+
+    init(site: LinkedSite, urls: SiteURLs) {
+        self.site = site
+        self.urls = urls
+    }
 
     static let paths = ["data/windows.json", "data/windows.csv"]
 

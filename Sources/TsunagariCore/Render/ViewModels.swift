@@ -3,7 +3,10 @@ import TsunagariTemplates
 
 /// Builds the view model of each page: plain values the logic-less templates read.
 /// Nothing here writes markup; the theme decides that.
-struct ViewModels: Sendable {
+/// A class: the closures of its methods and of every page plan capture it, and a struct's copy
+/// retained each of its arrays and the site's. (Unchecked: `cards` is set in `init`, before
+/// anything can share the models, and never again.)
+final class ViewModels: @unchecked Sendable {
     let site: LinkedSite
     let urls: SiteURLs
     /// Every window's card, made once: a window appears in many lists (terms, regions, related).
