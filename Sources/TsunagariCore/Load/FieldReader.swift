@@ -37,11 +37,9 @@ final class FieldReader {
         self.node = node
         switch node.value {
         case .mapping(let list):
-            for pair in list {
-                pairs.append(pair)
-                asked.append(false)
-                order.append(FieldReader.keyText(pair.key))
-            }
+            pairs = list   // (the node's array, shared: not a copy of each pair)
+            asked = Array(repeating: false, count: list.count)
+            order = list.map { FieldReader.keyText($0.key) }
             if order.count > FieldReader.scanLimit {
                 for (i, key) in order.enumerated() { position[key] = i }
             }
