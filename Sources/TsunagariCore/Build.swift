@@ -20,6 +20,10 @@ public struct Build {
         public var parseCache = true
         /// Told each stage and each file written (`build` on a terminal, or --verbose).
         public var progress: BuildProgress? = nil
+        /// The process ends after this build (the CLI): the site and its view models are kept
+        /// until then instead of being freed object by object on one core after the output is
+        /// in place (about 20 ms at 10,000 windows). Never for a process that builds again.
+        public var leaveSiteToExit = false
 
         public init(source: URL, output: URL? = nil) {
             self.source = source
@@ -152,10 +156,10 @@ public struct Build {
                                                recycle: options.recycleOutput)
         let counter = CountingSink(staging, progress: options.progress)
         options.progress?.stage("indexing", total: nil)
+        let renderer = SiteRenderer(site: site, theme: theme, contentInput: contentInput)
+        if options.leaveSiteToExit { LeftToExit.keep(renderer) }
         do {
-            try StageTimer.measure("render") {
-                try SiteRenderer(site: site, theme: theme, contentInput: contentInput).render(threads: options.threads, into: counter)
-            }
+            try StageTimer.measure("render") { try renderer.render(threads: options.threads, into: counter) }
             options.progress?.stage("replacing \(output.lastPathComponent)/", total: nil)
             try StageTimer.measure("swap") { try staging.commit() }
         } catch let error as TemplateError {
@@ -173,4 +177,14 @@ public struct Build {
         report.entriesParsed = parseCache?.misses ?? entries
         return report
     }
+}
+
+/// What a process that is about to end keeps instead of freeing (`Options.leaveSiteToExit`).
+enum LeftToExit {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var kept: [Any] = []
+
+    static func keep(_ value: Any) { lock.withLock { kept.append(value) } }
+
+    static var count: Int { lock.withLock { kept.count } }
 }

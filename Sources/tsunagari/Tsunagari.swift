@@ -58,6 +58,7 @@ struct BuildCommand: ParsableCommand {
         var options = site.buildOptions(output: output)
         options.recycleOutput = !noSpare
         options.parseCache = !noCache
+        options.leaveSiteToExit = true   // (the process ends after this build)
         // A redrawn line on a terminal; in CI logs, nothing unless asked for.
         if isatty(STDERR_FILENO) != 0 {
             options.progress = TerminalProgress()

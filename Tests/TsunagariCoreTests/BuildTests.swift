@@ -30,6 +30,18 @@ final class BuildTests: XCTestCase {
         XCTAssertFalse(files.contains("regions/131083/kosodate/index.html"), "region × category pages stop at prefectures: a municipality's page lists everything available there")
     }
 
+    /// Only a build told that the process ends after it leaves its site to the exit; a
+    /// process that builds again (tests, the preview server) frees each build's.
+    func testOnlyALastBuildLeavesItsSiteToTheExit() throws {
+        let before = LeftToExit.count
+        _ = try site.build()
+        XCTAssertEqual(LeftToExit.count, before)
+        var options = site.options(threads: 2)
+        options.leaveSiteToExit = true
+        _ = try Build.run(options)
+        XCTAssertEqual(LeftToExit.count, before + 1)
+    }
+
     /// A resident of 江東区 sees national + 東京都 + 江東区 windows, and nothing from 大阪府.
     func testRegionPagesFollowTheAvailableToAResidentRule() throws {
         let koto = try site.page("regions/131083/index.html")
