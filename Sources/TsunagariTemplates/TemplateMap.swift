@@ -20,15 +20,11 @@ public struct TemplateMap: Sendable {
         for (key, value) in dictionary { members.append(Member(hash: TemplateMap.hash(key), key: key, value: value)) }
     }
 
-    /// FNV-1a over the key's UTF-8: a key is a short name, and a tag's is hashed the same way.
+    /// `FNV1a` over the key's UTF-8: a key is a short name, and a tag's is hashed the same way.
     @inline(__always)
     static func hash(_ key: String) -> UInt64 {
         var key = key
-        return key.withUTF8 { bytes in
-            var h: UInt64 = 0xCBF2_9CE4_8422_2325
-            for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-            return h
-        }
+        return key.withUTF8(FNV1a.hash)
     }
 
     @inline(__always)

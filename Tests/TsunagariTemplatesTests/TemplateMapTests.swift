@@ -38,6 +38,13 @@ final class TemplateMapTests: XCTestCase {
         XCTAssertNotEqual(TemplateMap.hash("ab"), TemplateMap.hash("ba"))
     }
 
+    /// The published FNV-1a test vectors: asset and index folder names depend on them.
+    func testKeysAreHashedWithFNV1a() {
+        XCTAssertEqual(TemplateMap.hash(""), 0xCBF2_9CE4_8422_2325)
+        XCTAssertEqual(TemplateMap.hash("a"), 0xAF63_DC4C_8601_EC8C)
+        XCTAssertEqual(TemplateMap.hash("foobar"), 0x8594_4171_F739_67E8)
+    }
+
     func testEqualityIgnoresOrderButNotKeysOrValues() {
         let a: TemplateMap = ["x": 1, "y": "二", "z": ["k": true]]
         let b: TemplateMap = ["z": ["k": true], "x": 1, "y": "二"]

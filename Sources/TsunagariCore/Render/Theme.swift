@@ -60,12 +60,10 @@ public struct Theme: Sendable {
     }
 }
 
-/// FNV-1a, 64 bits: stable across runs and machines (Swift's Hasher is seeded per process).
+/// `FNV1a` of bytes, and as hex for file names: stable across runs and machines.
 public enum Fingerprint {
     public static func value(_ bytes: [UInt8]) -> UInt64 {
-        var hash: UInt64 = 0xcbf29ce484222325
-        for b in bytes { hash = (hash ^ UInt64(b)) &* 0x100000001b3 }
-        return hash
+        bytes.withUnsafeBufferPointer(FNV1a.hash)
     }
 
     public static func hex(_ bytes: [UInt8], length: Int = 10) -> String {
