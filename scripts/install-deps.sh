@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build needs (libcmark-dev, libyaml-dev, pkg-config) when missing.
+# Installs the Debian packages the build needs (libcmark-dev, libyaml-dev, libjemalloc-dev,
+# pkg-config) when missing.
 # With --test, also what the test suite needs: Chromium and its driver for the browser tests,
 # Java for the Nu Html Checker, Japanese fonts (realistic layout tests and screenshots), and the
 # Python packages in Tests/browser/requirements.txt.
 set -euo pipefail
 need=()
-for pkg in libcmark-dev libyaml-dev pkg-config; do
+for pkg in libcmark-dev libyaml-dev libjemalloc-dev pkg-config; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [[ "${1:-}" == "--test" ]]; then

@@ -7,6 +7,7 @@ struct Tsunagari: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tsunagari",
         abstract: "Builds a support-directory website from a folder of Markdown and YAML.",
+        version: VersionText.text,
         subcommands: [BuildCommand.self, CheckCommand.self, ServeCommand.self, NewCommand.self],
         defaultSubcommand: BuildCommand.self)
 }

@@ -35,10 +35,14 @@ final class CIWorkflowTests: XCTestCase {
         let tools = try XCTUnwrap(package.split(separator: "\n").first?.split(separator: ":").last.map(String.init))
         XCTAssertEqual(root["jobs"]?["build"]?["container"]?.stringValue, "swift:\(tools)-bookworm", "the container's Swift is the tools version")
         let runs = try Self.runSteps()
-        // The system libraries Package.swift links, and the product it declares.
-        for library in ["libcmark-dev", "libyaml-dev"] {
-            XCTAssertTrue(package.contains("\"\(library)\""))
+        // The system libraries Package.swift links (each target's apt provider) are installed by
+        // the workflow and by the set-up scripts; and the product it declares.
+        let providers = package.components(separatedBy: ".apt([\"").dropFirst().compactMap { $0.components(separatedBy: "\"").first }
+        XCTAssertEqual(Set(providers), ["libcmark-dev", "libyaml-dev", "libjemalloc-dev"])
+        let setUp = try String(contentsOf: TestSite.repoRoot.appendingPathComponent("scripts/install-deps.sh"), encoding: .utf8)
+        for library in providers {
             XCTAssertTrue(runs.contains { $0.contains("apt-get install") && $0.contains(library) }, library)
+            XCTAssertTrue(setUp.contains(" \(library) "), "scripts/install-deps.sh installs \(library)")
         }
         XCTAssertTrue(package.contains(".executable(name: \"tsunagari\""))
         XCTAssertTrue(runs.contains("swift build -c release --product tsunagari"))

@@ -196,6 +196,26 @@ final class ProcessTests: XCTestCase {
 
     /// In CI (standard error is no terminal) `build` prints only its summary line; with
     /// --verbose, one plain line per stage before it.
+    /// On Linux the executable runs on jemalloc (Package.swift): `--version` says so only when
+    /// jemalloc's count of the process's allocations grows with a `malloc` that the dynamic
+    /// linker binds, and a malloc put in front of it (LD_PRELOAD) is reported as the system's.
+    func testTheExecutableRunsOnJemalloc() throws {
+        #if os(Linux)
+        let binary = try requireBinary()
+        let version = try run(binary, ["--version"])
+        XCTAssertEqual(version.status, 0)
+        XCTAssertTrue(version.terminal.contains("libcmark 0.30"), version.terminal)
+        XCTAssertTrue(version.terminal.contains("memory allocator: jemalloc 5."), version.terminal)
+        let other = "/usr/lib/x86_64-linux-gnu/libmimalloc.so.2"
+        if FileManager.default.fileExists(atPath: other) {
+            let preloaded = try run(binary, ["--version"], environment: ["LD_PRELOAD": other])
+            XCTAssertTrue(preloaded.terminal.contains("memory allocator: the system malloc"), preloaded.terminal)
+        }
+        #else
+        throw XCTSkip("jemalloc is linked on Linux only")
+        #endif
+    }
+
     func testBuildIsSilentWithoutATerminalAndLogsStagesWithVerbose() throws {
         let binary = try requireBinary()
         let site = try TestSite("basic")
