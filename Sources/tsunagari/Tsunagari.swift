@@ -3,13 +3,50 @@ import Foundation
 import TsunagariCore
 
 @main
-struct Tsunagari: AsyncParsableCommand {
+struct Tsunagari: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tsunagari",
         abstract: "Builds a support-directory website from a folder of Markdown and YAML.",
         version: VersionText.text,
         subcommands: [BuildCommand.self, CheckCommand.self, ServeCommand.self, NewCommand.self],
         defaultSubcommand: BuildCommand.self)
+
+    /// A synchronous main: only `serve` uses Swift concurrency. An async main ends the main
+    /// thread in libdispatch's `dispatch_main`, whose signal wait Valgrind cannot run (it writes
+    /// into the read-only signal mask libdispatch passes, and crashes), so `build` under
+    /// callgrind needs a plain process (see bench/instructions.py).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            if let asyncCommand = command as? AsyncParsableCommand {
+                try AsyncRun.waiting(for: asyncCommand)
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// Runs an async command to its end on the concurrency runtime's threads while the main
+/// thread waits.
+enum AsyncRun {
+    private final class Outcome: @unchecked Sendable {
+        var error: Error?
+        let done = DispatchSemaphore(value: 0)
+    }
+
+    static func waiting(for command: AsyncParsableCommand) throws {
+        let outcome = Outcome()
+        nonisolated(unsafe) var command = command
+        Task.detached {
+            do { try await command.run() } catch { outcome.error = error }
+            outcome.done.signal()
+        }
+        outcome.done.wait()
+        if let error = outcome.error { throw error }
+    }
 }
 
 struct SiteOptions: ParsableArguments {

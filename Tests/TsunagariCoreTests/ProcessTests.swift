@@ -216,6 +216,36 @@ final class ProcessTests: XCTestCase {
         #endif
     }
 
+    /// bench/instructions.py counts a build's instructions under Valgrind's callgrind: the
+    /// process must run there (an async main ended the main thread in libdispatch's signal
+    /// wait, which Valgrind 3.19 crashed on).
+    func testABuildRunsUnderValgrind() throws {
+        let binary = try requireBinary()
+        guard let valgrind = ["/usr/bin/valgrind", "/usr/local/bin/valgrind"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("valgrind is not installed (scripts/install-deps.sh --test installs it)")
+        }
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        let result = try run(URL(fileURLWithPath: valgrind), ["--tool=none", binary.path, "build", "--threads", "1",
+                                                              "--source", site.root.path, "--output", site.output.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertFalse(result.stderr.contains("VALGRIND INTERNAL ERROR"), result.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: site.output.appendingPathComponent("windows/tokyo-line/index.html").path))
+    }
+
+    /// `serve` runs on the concurrency runtime from a synchronous main: its errors still end
+    /// the process with a message and a failing status.
+    func testServeReportsAnErrorAndExits() throws {
+        let binary = try requireBinary()
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        // (timeout(1) ends a serve that kept running instead: status 124.)
+        let result = try run(URL(fileURLWithPath: "/usr/bin/timeout"), ["20", binary.path, "serve", "--source", site.root.path,
+                                                                       "--host", "256.0.0.1", "--port", "0"])
+        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("Error:"), result.stderr)
+    }
+
     func testBuildIsSilentWithoutATerminalAndLogsStagesWithVerbose() throws {
         let binary = try requireBinary()
         let site = try TestSite("basic")
