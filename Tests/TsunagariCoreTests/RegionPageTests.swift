@@ -24,6 +24,35 @@ final class RegionPageTests: XCTestCase {
         return try marks.map { mark in try XCTUnwrap(html.range(of: mark, range: main..<html.endIndex), "missing: \(mark)").lowerBound }
     }
 
+    /// The finder's region menu: each prefecture followed by its own municipalities, by code,
+    /// whatever the order of the municipalities file.
+    func testFinderListsEachPrefecturesMunicipalitiesUnderIt() throws {
+        try site.write("content/taxonomies/municipalities.yml", """
+        - {code: "271004", label: 大阪市, reading: おおさかし, prefecture: "27"}
+        - {code: "131083", label: 江東区, reading: こうとうく, prefecture: "13"}
+        - {code: "011002", label: 札幌市, reading: さっぽろし, prefecture: "01"}
+        - {code: "131016", label: 千代田区, reading: ちよだく, prefecture: "13"}
+        - {code: "272108", label: 枚方市, reading: ひらかたし, prefecture: "27"}
+        """)
+        try site.build()
+        let find = try site.page("find/index.html")
+        let select = try XCTUnwrap(find.range(of: #"<select id="finder-region"[\s\S]*?</select>"#, options: .regularExpression))
+        let options = find[select].components(separatedBy: "\n").compactMap { line -> String? in
+            guard let value = line.range(of: #"value="[0-9]+""#, options: .regularExpression) else { return nil }
+            return String(line[value].dropFirst(7).dropLast()) + (line.contains(">　") ? " (municipality)" : "")
+        }
+        let around = { (code: String) -> [String] in
+            guard let at = options.firstIndex(of: code) else { return [] }
+            return Array(options[at..<min(options.count, at + 3)])
+        }
+        XCTAssertEqual(around("01"), ["01", "011002 (municipality)", "02"])
+        XCTAssertEqual(around("13"), ["13", "131016 (municipality)", "131083 (municipality)"])
+        XCTAssertEqual(around("131083 (municipality)").dropFirst().first, "14")
+        XCTAssertEqual(around("27"), ["27", "271004 (municipality)", "272108 (municipality)"])
+        XCTAssertEqual(options.filter { $0.hasSuffix("(municipality)") }.count, 5)
+        XCTAssertEqual(options.filter { !$0.hasSuffix("(municipality)") }.count, 47)
+    }
+
     func testMunicipalityPageShowsCrisisLinesThenItsOwnThenWhatItShares() throws {
         let koto = try site.page("regions/131083/index.html")
         let marks = ["<h2>命に関わる相談</h2>", "href=\"/windows/national-line/\"",

@@ -336,6 +336,32 @@ final class SearchIndexTests: XCTestCase {
         XCTAssertEqual(SearchIndexerTestVectors.fnv(""), 0x811c9dc5)
     }
 
+    /// Tokens from the documents and tokens only in the taxonomies' words merge into one
+    /// sorted list: a token in both has its postings and its group hits in one entry.
+    func testEntriesMergeDocumentTokensAndGroupWordsInOrder() throws {
+        try window("ikuji", name: "育児の電話", reading: "いくじのでんわ", summary: "話を聞きます")
+        let indexer = SearchIndexer(site: try linked(), threads: 2)
+        let entries = indexer.encodedEntries()
+        let tokens = entries.map(\.token)
+        XCTAssertEqual(tokens, tokens.sorted())
+        XCTAssertEqual(Set(tokens).count, tokens.count, "each token once")
+        let built = indexer.build()
+        let reader = try SearchReader(files: built.files, manifestPath: built.manifest)
+        let ikuji = try XCTUnwrap(reader.entry("育児"), "in a window's name and a category's synonyms")
+        XCTAssertFalse(ikuji.groupHits.isEmpty)
+        XCTAssertEqual(ikuji.postings.map { indexer.documents[$0.doc].slug }, ["ikuji"])
+        // Every token's entry is found, and the three kinds are all there.
+        let kinds = try tokens.map { token -> String in
+            let entry = try XCTUnwrap(reader.entry(token), token)
+            return (entry.postings.isEmpty ? "" : "documents") + (entry.groupHits.isEmpty ? "" : "+groups")
+        }
+        XCTAssertEqual(Set(kinds), ["documents", "+groups", "documents+groups"])
+        let talk = try XCTUnwrap(reader.entry("聞き"), "only in documents")
+        XCTAssertTrue(talk.groupHits.isEmpty)
+        XCTAssertEqual(talk.df, Set(talk.postings.map(\.doc)).count)
+        XCTAssertTrue(talk.postings.contains { indexer.documents[$0.doc].slug == "ikuji" })
+    }
+
     func testIndexBytesAreTheSameWhateverTheThreadCount() throws {
         try window("lgbt", name: "LGBTQ電話相談", reading: "えるじーびーてぃーきゅーでんわそうだん", summary: "性の多様性の相談")
         let one = SearchIndexer(site: try linked(threads: 1), threads: 1).build(targetShardBytes: 128)

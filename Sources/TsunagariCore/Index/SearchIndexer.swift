@@ -86,7 +86,10 @@ public struct SearchIndexer: Sendable {
     }
 
     static func terms(of doc: SearchDocument) -> DocTerms {
-        var counter = TermCounter(expected: 2 * (doc.name.utf8.count + doc.about.utf8.count + doc.bodyParts.reduce(0) { $0 + $1.utf8.count }) / 3)
+        // Sized for about one distinct token per four bytes of text (a kanji or kana is three,
+        // and Japanese prose repeats many of its bigrams): the table grows when a text has more.
+        // Sized for every token, the tables of 10,000 windows took 2 % of a build to clear.
+        var counter = TermCounter(expected: (doc.name.utf8.count + doc.about.utf8.count + doc.bodyParts.reduce(0) { $0 + $1.utf8.count }) / 4)
         counter.field = 0
         SearchText.forEachIndexToken(doc.name, unigrams: true, into: &counter)
         counter.field = 1
@@ -262,9 +265,12 @@ public struct SearchIndexer: Sendable {
             start = end
         }
         // (A Japanese token's text is never a word's: words hold no kana or kanji.)
-        postings.reserveCapacity(postings.count + japanese.count)
-        for (token, p) in zip(japaneseTokens.tokens, japanese) { postings[JapaneseToken.text(token)] = p }
+        var tokenPostings: [(token: String, postings: PackedPostings)] = []
+        tokenPostings.reserveCapacity(postings.count + japanese.count)
+        for (token, p) in zip(japaneseTokens.tokens, japanese) { tokenPostings.append((JapaneseToken.text(token), p)) }
+        for (token, p) in postings { tokenPostings.append((token, p)) }
         japanese = []
+        postings = [:]
         let sums = lengths.reduce((0, 0, 0)) { ($0.0 + Int($1.0), $0.1 + Int($1.1), $0.2 + Int($1.2)) }
         let count = Double(max(1, n))
         let avg = (max(1, Double(sums.0) / count), max(1, Double(sums.1) / count), max(1, Double(sums.2) / count))
@@ -290,10 +296,25 @@ public struct SearchIndexer: Sendable {
                 hitScores[t, default: [:]][g] = max(hitScores[t]?[g] ?? 0, score)
             }
         }
-        let hits = hitScores.mapValues { $0.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
-        let tokens = Array(Set(postings.keys).union(hits.keys)).sorted()
-        let postingsOf = postings, hitsOf = hits, docLengths = lengths
-        postings = [:]
+        // Every token, sorted, with its postings and group hits at the same position: the
+        // passes below index arrays instead of hashing each token's text again (a String key
+        // is hashed through its NFC form: six lookups a token were about 3 % of a build).
+        tokenPostings.sort { $0.token < $1.token }
+        let hits = hitScores.map { (token: $0.key, hits: $0.value.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }) }.sorted { $0.token < $1.token }
+        var sortedTokens: [String] = [], sortedPostings: [PackedPostings] = [], sortedHits: [[(Int, Double)]] = []
+        sortedTokens.reserveCapacity(tokenPostings.count + hits.count)
+        var (p, h) = (0, 0)
+        while p < tokenPostings.count || h < hits.count {
+            if h == hits.count || (p < tokenPostings.count && tokenPostings[p].token < hits[h].token) {
+                sortedTokens.append(tokenPostings[p].token); sortedPostings.append(tokenPostings[p].postings); sortedHits.append([]); p += 1
+            } else if p == tokenPostings.count || hits[h].token < tokenPostings[p].token {
+                sortedTokens.append(hits[h].token); sortedPostings.append(PackedPostings()); sortedHits.append(hits[h].hits); h += 1
+            } else {
+                sortedTokens.append(hits[h].token); sortedPostings.append(tokenPostings[p].postings); sortedHits.append(hits[h].hits); p += 1; h += 1
+            }
+        }
+        tokenPostings = []
+        let tokens = sortedTokens, postingsOf = sortedPostings, hitsOf = sortedHits, docLengths = lengths
         let w = weights
         let groups = self.groups
         // A token found in a group's words counts every document of the group: the union is
@@ -304,9 +325,9 @@ public struct SearchIndexer: Sendable {
             for d in group.docs { bits[d >> 6] |= 1 << UInt64(d & 63) }
             return bits
         }
-        @Sendable func documentFrequency(_ token: String) -> Int {
-            let docs = postingsOf[token] ?? PackedPostings()
-            guard let groupHits = hitsOf[token], !groupHits.isEmpty else { return docs.count }
+        @Sendable func documentFrequency(_ i: Int) -> Int {
+            let docs = postingsOf[i], groupHits = hitsOf[i]
+            guard !groupHits.isEmpty else { return docs.count }
             var bits = [UInt64](repeating: 0, count: bitWords)
             for (g, _) in groupHits { for w in 0..<bitWords { bits[w] |= groupBits[g][w] } }
             docs.forEach { bits[Int($0.doc) >> 6] |= 1 << UInt64($0.doc & 63) }
@@ -319,11 +340,12 @@ public struct SearchIndexer: Sendable {
                 + w.body * saturate(p.frequencies.body, len.2, avg.2))
         }
         // Pass 1: document frequencies and the top score, so that levels compare across tokens.
-        let stats: [(df: Int, top: Double)] = parallelMap(tokens, threads: threads) { token in
-            let df = documentFrequency(token)
+        let indices = Array(tokens.indices)
+        let stats: [(df: Int, top: Double)] = parallelMap(indices, threads: threads) { i in
+            let df = documentFrequency(i)
             let weight = idf(df)
-            var top = (hitsOf[token] ?? []).reduce(0.0) { max($0, weight * w.terms * $1.1) }
-            postingsOf[token]?.forEach { top = max(top, score($0, weight)) }
+            var top = hitsOf[i].reduce(0.0) { max($0, weight * w.terms * $1.1) }
+            postingsOf[i].forEach { top = max(top, score($0, weight)) }
             return (df, top)
         }
         let top = stats.reduce(0.0) { max($0, $1.top) }
@@ -333,13 +355,12 @@ public struct SearchIndexer: Sendable {
             return min(SearchIndexer.levels - 1, max(0, l))
         }
         // Pass 2: each token's entry, encoded.
-        let indices = Array(tokens.indices)
         let encoded: [[UInt8]] = parallelMap(indices, threads: threads) { i in
             let token = tokens[i]
             let weight = idf(stats[i].df)
             var levels: [(doc: Int, level: Int)] = []
-            postingsOf[token]?.forEach { levels.append((Int($0.doc), level(score($0, weight)))) }
-            let entry = Entry(df: stats[i].df, groupHits: (hitsOf[token] ?? []).map { ($0.0, level(weight * w.terms * $0.1)) }, postings: levels)
+            postingsOf[i].forEach { levels.append((Int($0.doc), level(score($0, weight)))) }
+            let entry = Entry(df: stats[i].df, groupHits: hitsOf[i].map { ($0.0, level(weight * w.terms * $0.1)) }, postings: levels)
             var bytes: [UInt8] = []
             SearchIndexer.encode(token, entry, into: &bytes)
             return bytes

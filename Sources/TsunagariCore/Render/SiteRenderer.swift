@@ -301,11 +301,17 @@ public struct SiteRenderer: Sendable {
     /// Prefectures by 地方 for the region choosers, each with the municipalities declared
     /// under it (a resident of a municipality also sees its own windows).
     func regionOptions() -> TemplateValue {
+        // Each prefecture's municipalities in display order, grouped in one pass (a filter of
+        // every region for each of the 47 prefectures was 47 × 1,900 lookups, twice a build).
+        var municipalities: [String: [String]] = [:]
+        for code in site.regions.ordered {
+            if let prefecture = site.regions.byCode[code]?.prefecture, prefecture != code { municipalities[prefecture, default: []].append(code) }
+        }
         var areas: [(String, [TemplateValue])] = []
         for p in Prefectures.all {
             if areas.last?.0 != p.area { areas.append((p.area, [])) }
             guard case .map(var link) = models.regionLink(p.code) else { continue }
-            link["municipalities"] = models.list(site.regions.ordered.filter { site.regions.byCode[$0]?.prefecture == p.code && $0 != p.code }.map(models.regionLink))
+            link["municipalities"] = models.list((municipalities[p.code] ?? []).map(models.regionLink))
             areas[areas.count - 1].1.append(.map(link))
         }
         return .list(areas.map { .map(["label": .string($0.0), "prefectures": .list($0.1)]) })
