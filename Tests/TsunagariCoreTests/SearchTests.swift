@@ -143,7 +143,7 @@ final class SearchIndexTests: XCTestCase {
         XCTAssertEqual(terms.count, expected.count)
         XCTAssertEqual(Set(terms.map(\.token)).count, terms.count, "each token once")
         for (token, f) in terms { XCTAssertEqual([f.name, f.summary, f.body], expected[token]) }
-        XCTAssertEqual(counter.lengths.reduce(0, +), 5000)
+        XCTAssertEqual([counter.lengths.0, counter.lengths.1, counter.lengths.2], [1667, 1667, 1666], "tokens counted by field")
     }
 
     /// Positions are given in the order tokens are first added, the same position each time a

@@ -98,22 +98,33 @@ public struct SearchIndexer: Sendable {
         counter.field = 2
         for part in doc.bodyParts { SearchText.forEachIndexToken(part, unigrams: false, into: &counter) }
         return DocTerms(japanese: counter.japaneseTerms(), words: counter.words.map { ($0.key, $0.value) },
-                        lengths: (counter.lengths[0], counter.lengths[1], counter.lengths[2]))
+                        lengths: counter.lengths)
     }
 
     /// Counts one document's tokens by field: Japanese tokens in an open-addressing table of
     /// numbers (no hashing of Strings, no sort), words in a dictionary (they are few).
     struct TermCounter: IndexTokenSink {
         var field = 0
-        var lengths: [Int32] = [0, 0, 0]
+        /// Tokens counted in the name, summary and body (a tuple, not an array: an array paid a
+        /// uniqueness check on every token).
+        var lengths: (Int32, Int32, Int32) = (0, 0, 0)
         var words: [String: Frequencies] = [:]
         private var numbers: TokenNumbers
         private var counts: [Frequencies] = []
 
         init(expected: Int) { numbers = TokenNumbers(expected: expected) }
 
+        @inline(__always)
+        private mutating func countToken() {
+            switch field {
+            case 0: lengths.0 += 1
+            case 1: lengths.1 += 1
+            default: lengths.2 += 1
+            }
+        }
+
         mutating func japanese(_ token: UInt64) {
-            lengths[field] += 1
+            countToken()
             let (at, new) = numbers.position(of: token)
             if new { counts.append(Frequencies()) }
             counts[at].count(field: field)
@@ -121,7 +132,7 @@ public struct SearchIndexer: Sendable {
 
         mutating func word(_ word: String) {
             words[word, default: Frequencies()].count(field: field)
-            lengths[field] += 1
+            countToken()
         }
 
         /// The Japanese tokens in the order first seen, with their counts.
