@@ -145,7 +145,13 @@ final class OpenData {
     /// they slipped through unquoted); every byte this looks for is ASCII, and no byte of a
     /// multi-byte character is.
     static func appendCSVField(_ s: String, to out: inout [UInt8]) {
-        let bytes = s.utf8
+        // Scanned as a buffer of bytes: through the String's UTF-8 view, the search for a
+        // character to quote was most of the CSV's instructions.
+        if let done: Void = s.utf8.withContiguousStorageIfAvailable({ appendCSVField(bytes: $0, to: &out) }) { return done }
+        appendCSVField(bytes: Array(s.utf8), to: &out)
+    }
+
+    private static func appendCSVField<Bytes: Collection<UInt8>>(bytes: Bytes, to out: inout [UInt8]) {
         // A leading = + - @ (or tab, CR) would be read as a formula by spreadsheet software.
         let formula: Bool
         switch bytes.first {
