@@ -57,6 +57,42 @@ final class SearchTextTests: XCTestCase {
         }
     }
 
+    /// The normalized scalars (decoded from UTF-8 bytes, folded and normalized in one pass,
+    /// into a buffer that grows when NFKC makes more scalars than the text had bytes) are the
+    /// rules applied one after another to the whole text.
+    func testNormalizedScalarsFollowTheRulesStepByStep() {
+        func reference(_ text: String) -> String {
+            var out: [Unicode.Scalar] = []
+            var previous: Unicode.Scalar? = nil
+            var space = false
+            for scalar in text.precomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping.lowercased().unicodeScalars {
+                var s = scalar
+                if (0x30A1...0x30F6).contains(s.value) || s.value == 0x30FD || s.value == 0x30FE { s = Unicode.Scalar(s.value - 0x60)! }
+                if SearchText.isDash(s.value) {
+                    if let p = previous, SearchText.isKana(p.value) || p == "ー" {
+                        if p != "ー" { out.append("ー"); previous = "ー" }
+                        continue
+                    }
+                    s = " "
+                }
+                if s.properties.isWhitespace { space = !out.isEmpty; previous = nil; continue }
+                if space { out.append(" "); space = false }
+                out.append(s)
+                previous = s
+            }
+            return SearchText.string(out)
+        }
+        let alphabet: [String] = ["a", "Ｂ", " ", "\t", "\u{3000}", "か", "カ", "ｶ", "ﾞ", "ー", "-", "〜", "子", "é", "e\u{0301}", "ß",
+                                  "🙂", "𠀋", "ﷺ", "㍻", "①", "・", "、", "\u{00A0}", "ヽ", "ヾ", "Ω"]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<4000 {
+            let text = (0..<Int.random(in: 0...12, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined()
+            XCTAssertEqual(SearchText.string(SearchText.normalizedScalars(text)), reference(text), "\(Array(text.unicodeScalars).map { String($0.value, radix: 16) })")
+        }
+        XCTAssertEqual(SearchText.normalizedScalars("ﷺ").count, reference("ﷺ").unicodeScalars.count)
+        XCTAssertGreaterThan(SearchText.normalizedScalars("ﷺﷺﷺ").count, "ﷺﷺﷺ".utf8.count + 8, "the buffer grew")
+    }
+
     /// The indexer's scalar-level cut gives the tokens that `runs` and `bigrams` (the
     /// definitions the query side uses) give, on random mixes of scripts and separators.
     func testIndexTokensAgreeWithRunsAndBigrams() {

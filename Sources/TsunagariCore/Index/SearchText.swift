@@ -20,44 +20,67 @@ public enum SearchText {
         string(normalizedScalars(text))
     }
 
-    /// The normalized text as scalars (the indexer cuts tokens from them without making a
-    /// String in between; building strings scalar by scalar was most of the indexing time).
+    /// The normalized text as scalars.
     static func normalizedScalars(_ text: String) -> [Unicode.Scalar] {
-        var out: [Unicode.Scalar] = []
-        out.reserveCapacity(text.utf8.count)
-        var previous: Unicode.Scalar? = nil
-        var pendingSpace = false
-        // Folded and normalized in one pass: folding into an array of its own first was a
-        // tenth of the indexing's instructions.
-        forEachFolded(text) { scalar in
-            var s = scalar
-            if (0x30A1...0x30F6).contains(s.value) || s.value == 0x30FD || s.value == 0x30FE {
-                s = Unicode.Scalar(s.value - 0x60)!
+        withNormalizedScalars(text) { values in values.map { Unicode.Scalar($0)! } }
+    }
+
+    /// The normalized text's scalar values, in a buffer that lives while `body` runs (the
+    /// indexer cuts tokens from them without making a String or an Array in between: building
+    /// strings scalar by scalar was most of the indexing time once, and appending each scalar
+    /// to an Array was a third of what was left).
+    static func withNormalizedScalars<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt32>) throws -> R) rethrows -> R {
+        var text = text
+        return try text.withUTF8 { bytes in
+            // NFKC can make more scalars than the text has bytes (ﷺ makes 18): the buffer grows then.
+            var capacity = bytes.count + 8
+            var base = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+            defer { base.deallocate() }
+            var count = 0
+            var previous: UInt32 = 0       // the last scalar written (0: none, or white space since)
+            var pendingSpace = false
+            @inline(__always) func write(_ value: UInt32) {
+                if count == capacity {
+                    let grown = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity * 2)
+                    grown.moveInitialize(from: base, count: count)
+                    base.deallocate()
+                    base = grown
+                    capacity *= 2
+                }
+                base[count] = value
+                count += 1
             }
-            if isDash(s) {
-                if let p = previous, isKana(p) || p.value == 0x30FC {
-                    if p.value != 0x30FC { out.append("\u{30FC}"); previous = "\u{30FC}" }
+            forEachFolded(utf8: bytes) { folded in
+                var v = folded
+                if (0x30A1...0x30F6).contains(v) || v == 0x30FD || v == 0x30FE { v -= 0x60 }
+                if isDash(v) {
+                    if previous != 0 && (isKana(previous) || previous == 0x30FC) {
+                        if previous != 0x30FC { write(0x30FC); previous = 0x30FC }
+                        return
+                    }
+                    v = 0x20
+                }
+                if isWhitespace(v) {
+                    if count > 0 { pendingSpace = true }
+                    previous = 0
                     return
                 }
-                s = " "
+                if pendingSpace { write(0x20); pendingSpace = false }
+                write(v)
+                previous = v
             }
-            if isWhitespace(s) {
-                if !out.isEmpty { pendingSpace = true }
-                previous = nil
-                return
-            }
-            if pendingSpace { out.append(" "); pendingSpace = false }
-            out.append(s)
-            previous = s
+            return try body(UnsafeBufferPointer(start: base, count: count))
         }
-        return out
     }
 
     /// Unicode's White_Space property, as a list: asking `properties.isWhitespace` of every
     /// Japanese character was 3 % of a build (SearchTextTests checks the list against it).
     @inline(__always)
-    static func isWhitespace(_ s: Unicode.Scalar) -> Bool {
-        switch s.value {
+    static func isWhitespace(_ s: Unicode.Scalar) -> Bool { isWhitespace(s.value) }
+
+    @inline(__always)
+    static func isWhitespace(_ value: UInt32) -> Bool {
+        switch value {
         case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: return true
         default: return false
         }
@@ -77,33 +100,52 @@ public enum SearchText {
     /// may compose with. The characters of the stable set never compose with what precedes them.
     static func fold(_ text: String) -> [Unicode.Scalar] {
         var out: [Unicode.Scalar] = []
-        out.reserveCapacity(text.utf8.count)
-        forEachFolded(text) { out.append($0) }
+        var text = text
+        text.withUTF8 { bytes in
+            out.reserveCapacity(bytes.count)
+            forEachFolded(utf8: bytes) { out.append(Unicode.Scalar($0)!) }
+        }
         return out
     }
 
-    /// `fold`, a scalar at a time.
+    /// `fold`, a scalar value at a time, from the UTF-8 of a String (valid, so decoded here
+    /// without checks; through `unicodeScalars` the decoding was a fifth of the tokenizing).
     @inline(__always)
-    static func forEachFolded(_ text: String, _ body: (Unicode.Scalar) -> Void) {
+    static func forEachFolded(utf8 bytes: UnsafeBufferPointer<UInt8>, _ body: (UInt32) -> Void) {
         var pending = String.UnicodeScalarView()
-        var lastStable: Unicode.Scalar? = nil
-        @inline(__always) func lower(_ s: Unicode.Scalar) -> Unicode.Scalar { (0x41...0x5A).contains(s.value) ? Unicode.Scalar(s.value + 0x20)! : s }
+        var lastStable: UInt32 = 0     // 0: none
+        @inline(__always) func lower(_ v: UInt32) -> UInt32 { (0x41...0x5A).contains(v) ? v + 0x20 : v }
         @inline(__always) func flush() {
             if !pending.isEmpty {
-                for s in String(pending).precomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping.lowercased().unicodeScalars { body(s) }
+                for s in String(pending).precomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping.lowercased().unicodeScalars { body(s.value) }
                 pending = String.UnicodeScalarView()
-            } else if let l = lastStable {
-                body(lower(l))
+            } else if lastStable != 0 {
+                body(lower(lastStable))
             }
         }
-        for s in text.unicodeScalars {
-            if isNFKCStable(s) {
-                flush()
-                lastStable = s
+        guard let p = bytes.baseAddress else { return }
+        let n = bytes.count
+        var i = 0
+        while i < n {
+            let b0 = UInt32(p[i])
+            let v: UInt32
+            if b0 < 0x80 {
+                v = b0; i += 1
+            } else if b0 < 0xE0 {
+                v = (b0 & 0x1F) << 6 | UInt32(p[i + 1] & 0x3F); i += 2
+            } else if b0 < 0xF0 {
+                v = (b0 & 0x0F) << 12 | UInt32(p[i + 1] & 0x3F) << 6 | UInt32(p[i + 2] & 0x3F); i += 3
             } else {
-                if pending.isEmpty, let l = lastStable { pending.append(l) }
-                lastStable = nil
-                pending.append(s)
+                v = (b0 & 0x07) << 18 | UInt32(p[i + 1] & 0x3F) << 12 | UInt32(p[i + 2] & 0x3F) << 6 | UInt32(p[i + 3] & 0x3F); i += 4
+            }
+            // (NUL never reaches here as a stable character: it is not in the stable set.)
+            if isNFKCStable(v) {
+                flush()
+                lastStable = v
+            } else {
+                if pending.isEmpty && lastStable != 0 { pending.append(Unicode.Scalar(lastStable)!) }
+                lastStable = 0
+                pending.append(Unicode.Scalar(v)!)
             }
         }
         flush()
@@ -112,8 +154,9 @@ public enum SearchText {
     /// Characters that NFKC maps to themselves and that have no case and compose with
     /// nothing in this set: printable ASCII, 、。「」『』, kana without the separate voicing
     /// marks, ー and the CJK Unified Ideographs block.
-    static func isNFKCStable(_ s: Unicode.Scalar) -> Bool {
-        switch s.value {
+    @inline(__always)
+    static func isNFKCStable(_ value: UInt32) -> Bool {
+        switch value {
         case 0x09, 0x0A, 0x0D, 0x20...0x7E, 0x3001...0x3002, 0x300C...0x300F, 0x3041...0x3096, 0x30A1...0x30FA, 0x30FC, 0x4E00...0x9FFF:
             return true
         default:
@@ -122,20 +165,25 @@ public enum SearchText {
     }
 
     /// Hiragana (after folding): the characters after which a dash is a long-vowel mark.
-    static func isKana(_ s: Unicode.Scalar) -> Bool {
-        (0x3041...0x3096).contains(s.value) || (0x309D...0x309E).contains(s.value) || (0x30F7...0x30FA).contains(s.value)
+    @inline(__always)
+    static func isKana(_ value: UInt32) -> Bool {
+        (0x3041...0x3096).contains(value) || (0x309D...0x309E).contains(value) || (0x30F7...0x30FA).contains(value)
     }
 
-    static func isDash(_ s: Unicode.Scalar) -> Bool {
-        switch s.value {
+    @inline(__always)
+    static func isDash(_ value: UInt32) -> Bool {
+        switch value {
         case 0x2D, 0x7E, 0x2010...0x2015, 0x2212, 0x2053, 0x301C, 0x3030, 0x30FC, 0xFE58, 0xFE63: return true
         default: return false
         }
     }
 
     /// Kana, kanji and the marks that live among them: cut into bigrams.
-    static func isJapanese(_ s: Unicode.Scalar) -> Bool {
-        switch s.value {
+    static func isJapanese(_ s: Unicode.Scalar) -> Bool { isJapanese(s.value) }
+
+    @inline(__always)
+    static func isJapanese(_ value: UInt32) -> Bool {
+        switch value {
         case 0x3005, 0x3006, 0x3007, 0x3041...0x3096, 0x3099...0x309F, 0x30A0...0x30FA, 0x30FC...0x30FF,
              0x31F0...0x31FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x3FFFF:
             return true
@@ -145,8 +193,17 @@ public enum SearchText {
     }
 
     /// Letters, marks and digits of other scripts: kept whole as words.
-    static func isWord(_ s: Unicode.Scalar) -> Bool {
-        if s.value < 0x80 { return (0x30...0x39).contains(s.value) || (0x41...0x5A).contains(s.value) || (0x61...0x7A).contains(s.value) }
+    static func isWord(_ s: Unicode.Scalar) -> Bool { isWord(s.value) }
+
+    @inline(__always)
+    static func isWord(_ value: UInt32) -> Bool {
+        if value < 0x80 { return (0x30...0x39).contains(value) || (0x41...0x5A).contains(value) || (0x61...0x7A).contains(value) }
+        return isOtherWord(value)
+    }
+
+    /// Letters, marks and digits outside ASCII (by Unicode's general category).
+    static func isOtherWord(_ value: UInt32) -> Bool {
+        guard let s = Unicode.Scalar(value) else { return false }
         switch s.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
              .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber:
@@ -230,27 +287,28 @@ public enum SearchText {
     /// passed inout, not closures: closures over the counters paid a dynamic exclusivity
     /// check on every token.)
     static func forEachIndexToken<Sink: IndexTokenSink>(_ text: String, unigrams: Bool, into sink: inout Sink) {
-        let scalars = normalizedScalars(text)
-        var i = 0
-        while i < scalars.count {
-            let s = scalars[i]
-            if isJapanese(s) {
-                var j = i + 1
-                while j < scalars.count && isJapanese(scalars[j]) { j += 1 }
-                if j - i == 1 {
-                    sink.japanese(JapaneseToken.pack(s))
+        withNormalizedScalars(text) { scalars in
+            var i = 0
+            while i < scalars.count {
+                let s = scalars[i]
+                if isJapanese(s) {
+                    var j = i + 1
+                    while j < scalars.count && isJapanese(scalars[j]) { j += 1 }
+                    if j - i == 1 {
+                        sink.japanese(JapaneseToken.pack(s))
+                    } else {
+                        for k in i..<(j - 1) { sink.japanese(JapaneseToken.pack(scalars[k], scalars[k + 1])) }
+                        if unigrams { for k in i..<j { sink.japanese(JapaneseToken.pack(scalars[k])) } }
+                    }
+                    i = j
+                } else if isWord(s) {
+                    var j = i + 1
+                    while j < scalars.count && !isJapanese(scalars[j]) && isWord(scalars[j]) { j += 1 }
+                    sink.word(string(scalars[i..<j].lazy.map { Unicode.Scalar($0)! }))
+                    i = j
                 } else {
-                    for k in i..<(j - 1) { sink.japanese(JapaneseToken.pack(scalars[k], scalars[k + 1])) }
-                    if unigrams { for k in i..<j { sink.japanese(JapaneseToken.pack(scalars[k])) } }
+                    i += 1
                 }
-                i = j
-            } else if isWord(s) {
-                var j = i + 1
-                while j < scalars.count && !isJapanese(scalars[j]) && isWord(scalars[j]) { j += 1 }
-                sink.word(string(scalars[i..<j]))
-                i = j
-            } else {
-                i += 1
             }
         }
     }
@@ -270,6 +328,9 @@ enum JapaneseToken {
     static func pack(_ first: Unicode.Scalar, _ second: Unicode.Scalar? = nil) -> UInt64 {
         UInt64(first.value) << 21 | UInt64(second?.value ?? 0)
     }
+
+    @inline(__always)
+    static func pack(_ first: UInt32, _ second: UInt32 = 0) -> UInt64 { UInt64(first) << 21 | UInt64(second) }
 
     static func text(_ token: UInt64) -> String {
         var scalars = String.UnicodeScalarView()
