@@ -8,7 +8,8 @@ enum DuplicateSlugs {
         func collide(_ kind: String, _ origins: [EntryOrigin]) {
             var first: [String: EntryOrigin] = [:]
             for o in origins.sorted(by: { $0.path < $1.path }) {
-                let key = o.slug.replacingOccurrences(of: "-", with: "")
+                // (Bytes, not Foundation's replacingOccurrences: that was most of this check.)
+                let key = String(decoding: o.slug.utf8.filter { $0 != UInt8(ascii: "-") }, as: UTF8.self)
                 if let other = first[key] {
                     diagnostics.append(SourceLocation.file(o.path).warning(
                         "\(kind) slug '\(o.slug)' differs from '\(other.slug)' (\(other.path)) only by '-'",
