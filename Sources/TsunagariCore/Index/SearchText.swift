@@ -51,6 +51,13 @@ public enum SearchText {
                 count += 1
             }
             forEachFolded(utf8: bytes) { folded in
+                // Kanji and hiragana, most of the text, are kept as they are.
+                if (0x4E00...0x9FFF).contains(folded) || (0x3041...0x3096).contains(folded) {
+                    if pendingSpace { write(0x20); pendingSpace = false }
+                    write(folded)
+                    previous = folded
+                    return
+                }
                 var v = folded
                 if (0x30A1...0x30F6).contains(v) || v == 0x30FD || v == 0x30FE { v -= 0x60 }
                 if isDash(v) {
@@ -157,7 +164,8 @@ public enum SearchText {
     @inline(__always)
     static func isNFKCStable(_ value: UInt32) -> Bool {
         switch value {
-        case 0x09, 0x0A, 0x0D, 0x20...0x7E, 0x3001...0x3002, 0x300C...0x300F, 0x3041...0x3096, 0x30A1...0x30FA, 0x30FC, 0x4E00...0x9FFF:
+        // (Kanji and hiragana first: the cases are tested in order, and they are most of the text.)
+        case 0x4E00...0x9FFF, 0x3041...0x3096, 0x20...0x7E, 0x09, 0x0A, 0x0D, 0x3001...0x3002, 0x300C...0x300F, 0x30A1...0x30FA, 0x30FC:
             return true
         default:
             return false
@@ -184,8 +192,8 @@ public enum SearchText {
     @inline(__always)
     static func isJapanese(_ value: UInt32) -> Bool {
         switch value {
-        case 0x3005, 0x3006, 0x3007, 0x3041...0x3096, 0x3099...0x309F, 0x30A0...0x30FA, 0x30FC...0x30FF,
-             0x31F0...0x31FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x3FFFF:
+        case 0x4E00...0x9FFF, 0x3041...0x3096, 0x3005, 0x3006, 0x3007, 0x3099...0x309F, 0x30A0...0x30FA, 0x30FC...0x30FF,
+             0x31F0...0x31FF, 0x3400...0x4DBF, 0xF900...0xFAFF, 0x20000...0x3FFFF:
             return true
         default:
             return false
