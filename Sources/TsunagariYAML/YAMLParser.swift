@@ -155,7 +155,9 @@ private struct Loader {
         var count = 1    // nodes in this subtree so far, itself included
         var height = 0   // height of the tallest child (scalar = 0)
 
-        func firstMark(of id: KeyID) -> YAMLMark? {
+        /// (Mutating though it changes nothing: called on an element of the frame stack, a
+        /// non-mutating method got a copy of the whole frame, its arrays retained.)
+        mutating func firstMark(of id: KeyID) -> YAMLMark? {
             if let keyIndex { return keyIndex[id] }
             return keyList.first { $0.id == id }?.mark
         }
