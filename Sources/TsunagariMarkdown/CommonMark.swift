@@ -46,8 +46,11 @@ public enum CommonMark {
 
         var headings: [RenderedMarkdown.Heading] = []
         var links: [String] = []
-        var plain = ""
-        var headingText: String? = nil
+        // The plain text and a heading's text gathered as UTF-8 bytes (libcmark's are valid) and
+        // made Strings once: a String for every text node was a tenth of rendering the Markdown.
+        var plain: [UInt8] = []
+        plain.reserveCapacity(markdown.utf8.count)
+        var headingText: [UInt8]? = nil
         var headingLevel = 0
         var usedIDs: [String: Int] = [:]
 
@@ -67,23 +70,25 @@ public enum CommonMark {
                     cmark_node_set_url(node, "")
                 }
             case (CMARK_NODE_HEADING, CMARK_EVENT_ENTER):
-                headingText = ""
+                headingText = []
                 headingLevel = Int(cmark_node_get_heading_level(node))
             case (CMARK_NODE_HEADING, CMARK_EVENT_EXIT):
-                let text = headingText ?? ""
+                let text = String(decoding: headingText ?? [], as: UTF8.self)
                 let id = uniqueID(for: text, used: &usedIDs)
                 headings.append(.init(level: headingLevel, text: text, id: id))
                 headingText = nil
-                plain += "\n"
+                plain.append(0x0A)
             case (CMARK_NODE_TEXT, _), (CMARK_NODE_CODE, _), (CMARK_NODE_CODE_BLOCK, _):
-                let literal = cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
-                plain += literal
-                if headingText != nil { headingText! += literal }
+                if let literal = cmark_node_get_literal(node) {
+                    let bytes = UnsafeRawBufferPointer(start: literal, count: strlen(literal))
+                    plain.append(contentsOf: bytes)
+                    if headingText != nil { headingText!.append(contentsOf: bytes) }
+                }
             case (CMARK_NODE_SOFTBREAK, _), (CMARK_NODE_LINEBREAK, _):
-                plain += " "
-                if headingText != nil { headingText! += " " }
+                plain.append(0x20)
+                if headingText != nil { headingText!.append(0x20) }
             case (CMARK_NODE_PARAGRAPH, CMARK_EVENT_EXIT), (CMARK_NODE_ITEM, CMARK_EVENT_EXIT):
-                plain += "\n"
+                plain.append(0x0A)
             default:
                 break
             }
@@ -175,9 +180,8 @@ public enum CommonMark {
 /// The lines of `text` without leading and trailing spaces and tabs, empty ones dropped,
 /// joined by newlines. Works on UTF-8 bytes: splitting by Character pays for grapheme
 /// breaking on every Japanese character of every body.
-func nonEmptyTrimmedLines(_ text: String) -> String {
-    var text = text
-    return text.withUTF8 { bytes in
+func nonEmptyTrimmedLines(_ text: [UInt8]) -> String {
+    text.withUnsafeBufferPointer { bytes in
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var start = 0

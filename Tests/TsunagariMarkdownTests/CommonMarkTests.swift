@@ -8,6 +8,25 @@ final class CommonMarkTests: XCTestCase {
         XCTAssertEqual(r.plainText, "こんにちは 世界")
     }
 
+    /// The plain text the search index reads: a line per paragraph, heading and list item,
+    /// breaks as spaces, code kept, no markup, no empty or padded lines.
+    func testPlainTextHasALinePerBlockAndNoMarkup() {
+        let r = CommonMark.render("""
+        ## 相談の*方法*
+
+        電話で
+        相談できます。  \n改行のあと
+
+        - 一つめ `code`
+        - 二つめ [リンク](https://example.org/)
+
+            字下げのコード
+
+        """)
+        XCTAssertEqual(r.plainText, "相談の方法\n電話で 相談できます。 改行のあと\n一つめ code\n二つめ リンク\n字下げのコード")
+        XCTAssertEqual(r.headings.map(\.text), ["相談の方法"])
+    }
+
     func testRawHTMLIsOmitted() {
         let r = CommonMark.render("<script>alert(1)</script>\n\n段落 <b onclick=\"x\">太字</b>")
         XCTAssertFalse(r.html.contains("<script"))
