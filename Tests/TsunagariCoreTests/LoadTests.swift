@@ -215,6 +215,22 @@ final class RuleTests: XCTestCase {
                        "{\"always\":false,\"weekly\":[{\"d\":[0,1,2,3,4],\"o\":510,\"c\":1035}],\"from\":\"2024-02-01\"}")
     }
 
+    /// Dates, times and day names: the usual forms are read as bytes, the rest the general way,
+    /// with the same results.
+    func testDatesTimesAndDaysReadAsBytesAgreeWithTheGeneralWay() {
+        XCTAssertEqual(SimpleDate("2024-02-29"), SimpleDate(year: 2024, month: 2, day: 29))
+        for text in ["2023-02-29", "2024-13-01", "2024-00-10", "2024-04-31", "2024-1-05", "２０２４-01-01", "2024/01/01", "2024-01-0a", ""] {
+            XCTAssertNil(SimpleDate(text), text)
+        }
+        XCTAssertEqual(SimpleDate("+024-01-01"), SimpleDate(year: 24, month: 1, day: 1), "not ten digits and dashes: the general way, as before")
+        let times: [(String, Int?)] = [("8:30", 510), ("08:30", 510), ("00:00", 0), ("24:00", 1440), ("24:01", nil), ("12:60", nil),
+                                       ("7:5", nil), ("１７：００", nil), ("17.00", nil), ("8:3a", nil), ("+8:30", 510), ("", nil)]
+        for (text, minutes) in times { XCTAssertEqual(EntryDecoding.minutes(text), minutes, text) }
+        XCTAssertEqual(Weekday.allCases.map { Weekday.named($0.rawValue) }, Weekday.allCases)
+        XCTAssertNil(Weekday.named("月曜"))
+        XCTAssertEqual(Weekday.named("\u{F90A}"), Weekday(rawValue: "\u{F90A}"), "a compatibility ideograph compares as String equality does")
+    }
+
     func testDates() {
         XCTAssertNil(SimpleDate("2023-02-29"))
         XCTAssertNotNil(SimpleDate("2024-02-29"))

@@ -60,7 +60,7 @@ enum EntryDecoding {
         let ranges = s.mappings("weekly", what: "a weekly range").compactMap { range -> Schedule.Range? in
             defer { range.finish(); s.merge(range) }
             let days = range.stringList("days", required: true).compactMap { day -> Weekday? in
-                if let weekday = Weekday(rawValue: day.value) { return weekday }
+                if let weekday = Weekday.named(day.value) { return weekday }
                 range.report(day.location.error("unknown day '\(day.value)'",
                     hint: DidYouMean.hint(for: day.value, among: Weekday.allCases.map(\.rawValue)) ?? "use 月 火 水 木 金 土 日 祝"))
                 return nil
@@ -89,6 +89,16 @@ enum EntryDecoding {
     }
 
     static func minutes(_ text: String) -> Int? {
+        // "8:30" and "08:30" read as bytes; anything else the general way below.
+        let bytes = Array(text.utf8)
+        func digit(_ i: Int) -> Int? { (0x30...0x39).contains(bytes[i]) ? Int(bytes[i] - 0x30) : nil }
+        if (bytes.count == 4 || bytes.count == 5) && bytes[bytes.count - 3] == UInt8(ascii: ":") {
+            let n = bytes.count
+            if let m1 = digit(n - 2), let m2 = digit(n - 1), let h2 = digit(n - 4), let h1 = n == 5 ? digit(0) : 0 {
+                let (h, m) = (h1 * 10 + h2, m1 * 10 + m2)
+                return h <= 24 && m <= 59 && h * 60 + m <= 24 * 60 ? h * 60 + m : nil
+            }
+        }
         let parts = text.split(separator: ":")
         guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), parts[1].count == 2,
               (0...24).contains(h), (0...59).contains(m), h * 60 + m <= 24 * 60 else { return nil }
