@@ -259,6 +259,8 @@ final class FieldReader {
 
     /// Reports every field that no reader asked for. Call after reading all fields.
     func finish() {
+        // Every pair read: no key is unknown (the usual case, without a lookup per key).
+        if !asked.contains(false) { return }
         // (A key written twice as different nodes, `1` and "1", is the later pair.)
         let unknown = order.filter { !asked[index(of: $0)!] }
         guard !unknown.isEmpty else { return }
