@@ -101,6 +101,26 @@ public struct SearchIndexer: Sendable {
                         lengths: counter.lengths)
     }
 
+    /// A token while group words are counted: a Japanese one as its number, a word as its text.
+    enum TokenKey: Hashable {
+        case japanese(UInt64)
+        case word(String)
+
+        var text: String {
+            switch self {
+            case .japanese(let token): return JapaneseToken.text(token)
+            case .word(let word): return word
+            }
+        }
+
+        /// A text's tokens in order, with repeats (as `SearchText.indexTokens`).
+        struct Collector: IndexTokenSink {
+            var keys: [TokenKey] = []
+            mutating func japanese(_ token: UInt64) { keys.append(.japanese(token)) }
+            mutating func word(_ word: String) { keys.append(.word(word)) }
+        }
+    }
+
     /// Counts one document's tokens by field: Japanese tokens in an open-addressing table of
     /// numbers (no hashing of Strings, no sort), words in a dictionary (they are few).
     struct TermCounter: IndexTokenSink {
@@ -296,11 +316,19 @@ public struct SearchIndexer: Sendable {
         // best of those words (each word a field of its own length). A token that is most of a
         // short word counts for more than one inside a long word: いじめ finds the category
         // whose synonym is いじめ before the one whose synonym is 職場のいじめ.
-        let words = groups.enumerated().flatMap { g, group in group.words.map { (g, SearchText.indexTokens($0, unigrams: true)) } }
+        // (Japanese tokens kept as numbers while counting: a String key is hashed through its
+        // NFC form, and the regions' names alone make tens of thousands of tokens.)
+        let words = groups.enumerated().flatMap { g, group in
+            group.words.map { word -> (Int, [TokenKey]) in
+                var collected = TokenKey.Collector()
+                SearchText.forEachIndexToken(word, unigrams: true, into: &collected)
+                return (g, collected.keys)
+            }
+        }
         let avgWord = max(1, Double(words.reduce(0) { $0 + $1.1.count }) / Double(max(1, words.count)))
-        var hitScores: [String: [Int: Double]] = [:]
+        var hitScores: [TokenKey: [Int: Double]] = [:]
         for (g, wordTokens) in words {
-            var tf: [String: Int32] = [:]
+            var tf: [TokenKey: Int32] = [:]
             for t in wordTokens { tf[t, default: 0] += 1 }
             for (t, count) in tf {
                 let score = saturate(count, Int32(wordTokens.count), avgWord)
@@ -311,7 +339,7 @@ public struct SearchIndexer: Sendable {
         // passes below index arrays instead of hashing each token's text again (a String key
         // is hashed through its NFC form: six lookups a token were about 3 % of a build).
         tokenPostings.sort { $0.token < $1.token }
-        let hits = hitScores.map { (token: $0.key, hits: $0.value.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }) }.sorted { $0.token < $1.token }
+        let hits = hitScores.map { (token: $0.key.text, hits: $0.value.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }) }.sorted { $0.token < $1.token }
         var sortedTokens: [String] = [], sortedPostings: [PackedPostings] = [], sortedHits: [[(Int, Double)]] = []
         sortedTokens.reserveCapacity(tokenPostings.count + hits.count)
         var (p, h) = (0, 0)
