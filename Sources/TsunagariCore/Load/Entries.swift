@@ -30,13 +30,16 @@ public struct SimpleDate: Sendable, Codable, Hashable, Comparable, CustomStringC
         var text = text
         return text.withUTF8 { b -> SimpleDate? in
             guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
-            var fields = [0, 0, 0], field = 0
-            for (i, byte) in b.enumerated() where i != 4 && i != 7 {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-                field = i < 4 ? 0 : (i < 7 ? 1 : 2)
-                fields[field] = fields[field] * 10 + Int(byte - UInt8(ascii: "0"))
+            func number(_ range: Range<Int>) -> Int? {
+                var n = 0
+                for i in range {
+                    guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[i]) else { return nil }
+                    n = n * 10 + Int(b[i] - UInt8(ascii: "0"))
+                }
+                return n
             }
-            return SimpleDate(year: fields[0], month: fields[1], day: fields[2])
+            guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+            return SimpleDate(year: year, month: month, day: day)
         }
     }
 

@@ -90,15 +90,16 @@ enum EntryDecoding {
 
     static func minutes(_ text: String) -> Int? {
         // "8:30" and "08:30" read as bytes; anything else the general way below.
-        let bytes = Array(text.utf8)
-        func digit(_ i: Int) -> Int? { (0x30...0x39).contains(bytes[i]) ? Int(bytes[i] - 0x30) : nil }
-        if (bytes.count == 4 || bytes.count == 5) && bytes[bytes.count - 3] == UInt8(ascii: ":") {
+        var text = text
+        let fast = text.withUTF8 { bytes -> Int?? in
             let n = bytes.count
-            if let m1 = digit(n - 2), let m2 = digit(n - 1), let h2 = digit(n - 4), let h1 = n == 5 ? digit(0) : 0 {
-                let (h, m) = (h1 * 10 + h2, m1 * 10 + m2)
-                return h <= 24 && m <= 59 && h * 60 + m <= 24 * 60 ? h * 60 + m : nil
-            }
+            guard (n == 4 || n == 5) && bytes[n - 3] == UInt8(ascii: ":") else { return .none }
+            func digit(_ i: Int) -> Int? { (0x30...0x39).contains(bytes[i]) ? Int(bytes[i] - 0x30) : nil }
+            guard let m1 = digit(n - 2), let m2 = digit(n - 1), let h2 = digit(n - 4), let h1 = n == 5 ? digit(0) : 0 else { return .none }
+            let (h, m) = (h1 * 10 + h2, m1 * 10 + m2)
+            return .some(h <= 24 && m <= 59 && h * 60 + m <= 24 * 60 ? h * 60 + m : nil)
         }
+        if let fast { return fast }
         let parts = text.split(separator: ":")
         guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), parts[1].count == 2,
               (0...24).contains(h), (0...59).contains(m), h * 60 + m <= 24 * 60 else { return nil }
