@@ -129,10 +129,9 @@ public struct SearchIndexer: Sendable {
         /// uniqueness check on every token).
         var lengths: (Int32, Int32, Int32) = (0, 0, 0)
         var words: [String: Frequencies] = [:]
-        private var numbers: TokenNumbers
-        private var counts: [Frequencies] = []
+        private let table: FrequencyTable
 
-        init(expected: Int) { numbers = TokenNumbers(expected: expected) }
+        init(expected: Int) { table = FrequencyTable(expected: expected) }
 
         @inline(__always)
         private mutating func countToken() {
@@ -145,9 +144,7 @@ public struct SearchIndexer: Sendable {
 
         mutating func japanese(_ token: UInt64) {
             countToken()
-            let (at, new) = numbers.position(of: token)
-            if new { counts.append(Frequencies()) }
-            counts[at].count(field: field)
+            table.count(token, field: field)
         }
 
         mutating func word(_ word: String) {
@@ -156,8 +153,92 @@ public struct SearchIndexer: Sendable {
         }
 
         /// The Japanese tokens in the order first seen, with their counts.
-        func japaneseTerms() -> [(token: UInt64, frequencies: Frequencies)] {
-            Array(zip(numbers.tokens, counts)).map { (token: $0.0, frequencies: $0.1) }
+        func japaneseTerms() -> [(token: UInt64, frequencies: Frequencies)] { table.terms() }
+    }
+
+    /// One document's Japanese tokens and their counts by field, in one open-addressing table
+    /// (kept at most half full, Fibonacci hashing) with the counts beside each key, in memory
+    /// of its own: the table of arrays it replaced paid bounds and uniqueness checks and an
+    /// append on every token, and zeroed its arrays an element at a time (together about a
+    /// third of tokenizing).
+    final class FrequencyTable {
+        /// Keys (0: an empty slot), four counts a slot (name, summary, body, unused), and the
+        /// slots in the order their tokens were first counted.
+        private var keys: UnsafeMutablePointer<UInt64>
+        private var counts: UnsafeMutablePointer<Int32>
+        private var order: UnsafeMutablePointer<Int32>
+        private var capacity: Int
+        private var shift: UInt64
+        private(set) var count = 0
+
+        init(expected: Int) {
+            var bits: UInt64 = 6
+            while 1 << bits < 2 * expected { bits += 1 }
+            capacity = 1 << bits
+            shift = 64 - bits
+            (keys, counts, order) = FrequencyTable.allocate(capacity)
+        }
+
+        deinit {
+            free(keys); free(counts); free(order)
+        }
+
+        /// Zeroed memory (calloc: fresh pages are zero already) for `capacity` slots.
+        private static func allocate(_ capacity: Int) -> (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int32>) {
+            (calloc(capacity, 8)!.assumingMemoryBound(to: UInt64.self),
+             calloc(capacity * 4, 4)!.assumingMemoryBound(to: Int32.self),
+             malloc(capacity / 2 * 4 + 4)!.assumingMemoryBound(to: Int32.self))
+        }
+
+        @inline(__always)
+        private func home(_ token: UInt64) -> Int { Int(truncatingIfNeeded: (token &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+        /// Adds one to the count of `token` (never 0) in `field` (0 name, 1 summary, 2 body).
+        @inline(__always)
+        func count(_ token: UInt64, field: Int) {
+            if 2 &* (count &+ 1) > capacity { grow() }
+            let mask = capacity &- 1
+            var i = home(token)
+            while true {
+                let key = keys[i]
+                if key == token { break }
+                if key == 0 {
+                    keys[i] = token
+                    order[count] = Int32(truncatingIfNeeded: i)
+                    count &+= 1
+                    break
+                }
+                i = (i &+ 1) & mask
+            }
+            counts[i &* 4 &+ field] &+= 1
+        }
+
+        private func grow() {
+            let (oldKeys, oldCounts, oldOrder, oldCount) = (keys, counts, order, count)
+            capacity *= 2
+            shift -= 1
+            (keys, counts, order) = FrequencyTable.allocate(capacity)
+            let mask = capacity - 1
+            for n in 0..<oldCount {
+                let from = Int(oldOrder[n])
+                var i = home(oldKeys[from])
+                while keys[i] != 0 { i = (i + 1) & mask }
+                keys[i] = oldKeys[from]
+                (counts + 4 * i).update(from: oldCounts + 4 * from, count: 4)
+                order[n] = Int32(i)
+            }
+            free(oldKeys); free(oldCounts); free(oldOrder)
+        }
+
+        /// The tokens in the order first counted, with their counts.
+        func terms() -> [(token: UInt64, frequencies: Frequencies)] {
+            var out: [(token: UInt64, frequencies: Frequencies)] = []
+            out.reserveCapacity(count)
+            for n in 0..<count {
+                let i = Int(order[n])
+                out.append((keys[i], Frequencies(name: counts[4 * i], summary: counts[4 * i + 1], body: counts[4 * i + 2])))
+            }
+            return out
         }
     }
 

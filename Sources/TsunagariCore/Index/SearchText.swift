@@ -33,51 +33,77 @@ public enum SearchText {
         var text = text
         return try text.withUTF8 { bytes in
             // NFKC can make more scalars than the text has bytes (ﷺ makes 18): the buffer grows then.
-            var capacity = bytes.count + 8
-            var base = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
-            defer { base.deallocate() }
-            var count = 0
-            var previous: UInt32 = 0       // the last scalar written (0: none, or white space since)
-            var pendingSpace = false
-            @inline(__always) func write(_ value: UInt32) {
-                if count == capacity {
-                    let grown = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity * 2)
-                    grown.moveInitialize(from: base, count: count)
-                    base.deallocate()
-                    base = grown
-                    capacity *= 2
-                }
-                base[count] = value
-                count += 1
-            }
-            forEachFolded(utf8: bytes) { folded in
-                // Kanji and hiragana, most of the text, are kept as they are.
-                if (0x4E00...0x9FFF).contains(folded) || (0x3041...0x3096).contains(folded) {
-                    if pendingSpace { write(0x20); pendingSpace = false }
-                    write(folded)
-                    previous = folded
-                    return
-                }
-                var v = folded
-                if (0x30A1...0x30F6).contains(v) || v == 0x30FD || v == 0x30FE { v -= 0x60 }
-                if isDash(v) {
-                    if previous != 0 && (isKana(previous) || previous == 0x30FC) {
-                        if previous != 0x30FC { write(0x30FC); previous = 0x30FC }
-                        return
-                    }
-                    v = 0x20
-                }
-                if isWhitespace(v) {
-                    if count > 0 { pendingSpace = true }
-                    previous = 0
-                    return
-                }
-                if pendingSpace { write(0x20); pendingSpace = false }
-                write(v)
-                previous = v
-            }
-            return try body(UnsafeBufferPointer(start: base, count: count))
+            var writer = NormalizedWriter(capacity: bytes.count + 8)
+            defer { writer.base.deallocate() }
+            forEachFolded(utf8: bytes, into: &writer)
+            return try body(UnsafeBufferPointer(start: writer.base, count: writer.count))
         }
+    }
+
+    /// Steps 3–5 of the normalization, a folded scalar at a time, into a buffer that grows.
+    /// (A struct passed inout, not a closure over local variables: the closure kept its
+    /// variables in memory, and the loop stored each of them again for every character.)
+    struct NormalizedWriter: FoldedScalarSink {
+        var base: UnsafeMutablePointer<UInt32>
+        var capacity: Int
+        var count = 0
+        var previous: UInt32 = 0       // the last scalar written (0: none, or white space since)
+        var pendingSpace = false
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            base = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+        }
+
+        @inline(__always)
+        mutating func write(_ value: UInt32) {
+            if count == capacity { grow() }
+            base[count] = value
+            count &+= 1
+        }
+
+        @inline(never)
+        mutating func grow() {
+            let grown = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity * 2)
+            grown.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = grown
+            capacity *= 2
+        }
+
+        @inline(__always)
+        mutating func take(_ folded: UInt32) {
+            // Kanji and hiragana, most of the text, are kept as they are.
+            if isCommonKanjiOrHiragana(folded) {
+                if pendingSpace { write(0x20); pendingSpace = false }
+                write(folded)
+                previous = folded
+                return
+            }
+            var v = folded
+            if (0x30A1...0x30F6).contains(v) || v == 0x30FD || v == 0x30FE { v -= 0x60 }
+            if isDash(v) {
+                if previous != 0 && (isKana(previous) || previous == 0x30FC) {
+                    if previous != 0x30FC { write(0x30FC); previous = 0x30FC }
+                    return
+                }
+                v = 0x20
+            }
+            if isWhitespace(v) {
+                if count > 0 { pendingSpace = true }
+                previous = 0
+                return
+            }
+            if pendingSpace { write(0x20); pendingSpace = false }
+            write(v)
+            previous = v
+        }
+    }
+
+    /// Kanji of the CJK Unified Ideographs block and hiragana: most of the text, tested first.
+    @inline(__always)
+    static func isCommonKanjiOrHiragana(_ value: UInt32) -> Bool {
+        value &- 0x4E00 < 0x5200 || value &- 0x3041 < 0x56
     }
 
     /// Unicode's White_Space property, as a list: asking `properties.isWhitespace` of every
@@ -106,56 +132,74 @@ public enum SearchText {
     /// slowest step of indexing), each with the character before it, which a following mark
     /// may compose with. The characters of the stable set never compose with what precedes them.
     static func fold(_ text: String) -> [Unicode.Scalar] {
-        var out: [Unicode.Scalar] = []
+        struct Scalars: FoldedScalarSink {
+            var out: [Unicode.Scalar] = []
+            mutating func take(_ folded: UInt32) { out.append(Unicode.Scalar(folded)!) }
+        }
+        var scalars = Scalars()
         var text = text
         text.withUTF8 { bytes in
-            out.reserveCapacity(bytes.count)
-            forEachFolded(utf8: bytes) { out.append(Unicode.Scalar($0)!) }
+            scalars.out.reserveCapacity(bytes.count)
+            forEachFolded(utf8: bytes, into: &scalars)
         }
-        return out
+        return scalars.out
     }
 
     /// `fold`, a scalar value at a time, from the UTF-8 of a String (valid, so decoded here
     /// without checks; through `unicodeScalars` the decoding was a fifth of the tokenizing).
+    /// A stable character is held until the next one shows that no mark composes with it.
     @inline(__always)
-    static func forEachFolded(utf8 bytes: UnsafeBufferPointer<UInt8>, _ body: (UInt32) -> Void) {
-        var pending = String.UnicodeScalarView()
-        var lastStable: UInt32 = 0     // 0: none
-        @inline(__always) func lower(_ v: UInt32) -> UInt32 { (0x41...0x5A).contains(v) ? v + 0x20 : v }
-        @inline(__always) func flush() {
-            if !pending.isEmpty {
-                for s in String(pending).precomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping.lowercased().unicodeScalars { body(s.value) }
-                pending = String.UnicodeScalarView()
-            } else if lastStable != 0 {
-                body(lower(lastStable))
-            }
-        }
+    static func forEachFolded<Sink: FoldedScalarSink>(utf8 bytes: UnsafeBufferPointer<UInt8>, into sink: inout Sink) {
         guard let p = bytes.baseAddress else { return }
+        var pending = String.UnicodeScalarView()   // a run to normalize with Foundation
+        var hasPending = false
+        var held: UInt32 = 0                       // 0: none
+        @inline(__always) func lower(_ v: UInt32) -> UInt32 { v &- 0x41 < 26 ? v | 0x20 : v }
         let n = bytes.count
         var i = 0
         while i < n {
             let b0 = UInt32(p[i])
             let v: UInt32
             if b0 < 0x80 {
-                v = b0; i += 1
+                v = b0; i &+= 1
             } else if b0 < 0xE0 {
-                v = (b0 & 0x1F) << 6 | UInt32(p[i + 1] & 0x3F); i += 2
+                v = (b0 & 0x1F) << 6 | UInt32(p[i &+ 1] & 0x3F); i &+= 2
             } else if b0 < 0xF0 {
-                v = (b0 & 0x0F) << 12 | UInt32(p[i + 1] & 0x3F) << 6 | UInt32(p[i + 2] & 0x3F); i += 3
+                v = (b0 & 0x0F) << 12 | UInt32(p[i &+ 1] & 0x3F) << 6 | UInt32(p[i &+ 2] & 0x3F); i &+= 3
             } else {
-                v = (b0 & 0x07) << 18 | UInt32(p[i + 1] & 0x3F) << 12 | UInt32(p[i + 2] & 0x3F) << 6 | UInt32(p[i + 3] & 0x3F); i += 4
+                v = (b0 & 0x07) << 18 | UInt32(p[i &+ 1] & 0x3F) << 12 | UInt32(p[i &+ 2] & 0x3F) << 6 | UInt32(p[i &+ 3] & 0x3F); i &+= 4
             }
             // (NUL never reaches here as a stable character: it is not in the stable set.)
             if isNFKCStable(v) {
-                flush()
-                lastStable = v
+                if hasPending {
+                    flushNormalizing(&pending, into: &sink)
+                    hasPending = false
+                } else if held != 0 {
+                    sink.take(lower(held))
+                }
+                held = v
             } else {
-                if pending.isEmpty && lastStable != 0 { pending.append(Unicode.Scalar(lastStable)!) }
-                lastStable = 0
+                if !hasPending && held != 0 { pending.append(Unicode.Scalar(held)!) }
+                hasPending = true
+                held = 0
                 pending.append(Unicode.Scalar(v)!)
             }
         }
-        flush()
+        if hasPending {
+            flushNormalizing(&pending, into: &sink)
+        } else if held != 0 {
+            sink.take(lower(held))
+        }
+    }
+
+    /// NFKC and lower case of a run of characters outside the stable set (with the stable
+    /// character before it), through Foundation: rare, and kept out of the loop above.
+    @inline(never)
+    static func flushNormalizing<Sink: FoldedScalarSink>(_ pending: inout String.UnicodeScalarView, into sink: inout Sink) {
+        for s in String(pending).precomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping.lowercased().unicodeScalars {
+            sink.take(s.value)
+        }
+        pending = String.UnicodeScalarView()
     }
 
     /// Characters that NFKC maps to themselves and that have no case and compose with
@@ -163,9 +207,11 @@ public enum SearchText {
     /// marks, ー and the CJK Unified Ideographs block.
     @inline(__always)
     static func isNFKCStable(_ value: UInt32) -> Bool {
+        // (Kanji and hiragana first, on their own: they are most of the text, and the compiler
+        // tests all the ranges of a switch at once.)
+        if isCommonKanjiOrHiragana(value) { return true }
         switch value {
-        // (Kanji and hiragana first: the cases are tested in order, and they are most of the text.)
-        case 0x4E00...0x9FFF, 0x3041...0x3096, 0x20...0x7E, 0x09, 0x0A, 0x0D, 0x3001...0x3002, 0x300C...0x300F, 0x30A1...0x30FA, 0x30FC:
+        case 0x20...0x7E, 0x09, 0x0A, 0x0D, 0x3001...0x3002, 0x300C...0x300F, 0x30A1...0x30FA, 0x30FC:
             return true
         default:
             return false
@@ -191,6 +237,7 @@ public enum SearchText {
 
     @inline(__always)
     static func isJapanese(_ value: UInt32) -> Bool {
+        if isCommonKanjiOrHiragana(value) { return true }
         switch value {
         case 0x4E00...0x9FFF, 0x3041...0x3096, 0x3005, 0x3006, 0x3007, 0x3099...0x309F, 0x30A0...0x30FA, 0x30FC...0x30FF,
              0x31F0...0x31FF, 0x3400...0x4DBF, 0xF900...0xFAFF, 0x20000...0x3FFFF:
@@ -320,6 +367,11 @@ public enum SearchText {
             }
         }
     }
+}
+
+/// Receives a text's folded scalars (`SearchText.forEachFolded`).
+protocol FoldedScalarSink {
+    mutating func take(_ folded: UInt32)
 }
 
 /// Receives a text's index tokens (`SearchText.forEachIndexToken`).
