@@ -231,6 +231,30 @@ final class RuleTests: XCTestCase {
         XCTAssertEqual(Weekday.named("\u{F90A}"), Weekday(rawValue: "\u{F90A}"), "a compatibility ideograph compares as String equality does")
     }
 
+    /// Window names are compared as Strings compare (canonical equivalence) but hashed from
+    /// bytes: a name written with a combining voicing mark is the same name as the one with
+    /// the precomposed kana, and the fast path (bytes as they are) agrees with NFC.
+    func testDuplicateNameKeysFollowCanonicalEquivalence() {
+        let composed = "東京がっこう窓口", decomposed = "東京か\u{3099}っこう窓口"
+        XCTAssertNotEqual(Array(composed.utf8), Array(decomposed.utf8))
+        XCTAssertEqual(NameKey(composed), NameKey(decomposed))
+        XCTAssertEqual(NameKey(composed).hashValue, NameKey(decomposed).hashValue)
+        XCTAssertNotEqual(NameKey(composed), NameKey("東京こうこう窓口"))
+        XCTAssertEqual(NameKey("Cafe\u{301}"), NameKey("Café"))
+        XCTAssertTrue(NameKey.isNFCAlready(composed))
+        XCTAssertFalse(NameKey.isNFCAlready(decomposed))
+        XCTAssertFalse(NameKey.isNFCAlready("\u{FA19}"), "a compatibility ideograph: NFC changes it")
+        // Random names: the key's equality is String equality.
+        let alphabet: [String] = ["か", "\u{3099}", "が", "e", "\u{301}", "é", "子", "ｶ", "ﾞ", "\u{FA19}", "神", "A", "ー"]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let a = (0..<Int.random(in: 0...4, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined()
+            let b = (0..<Int.random(in: 0...4, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined()
+            XCTAssertEqual(NameKey(a) == NameKey(b), a == b, "\(Array(a.unicodeScalars)) \(Array(b.unicodeScalars))")
+            if a == b { XCTAssertEqual(NameKey(a).hashValue, NameKey(b).hashValue) }
+        }
+    }
+
     func testDates() {
         XCTAssertNil(SimpleDate("2023-02-29"))
         XCTAssertNotNil(SimpleDate("2024-02-29"))
