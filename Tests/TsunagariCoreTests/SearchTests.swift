@@ -163,6 +163,27 @@ final class SearchIndexTests: XCTestCase {
         XCTAssertEqual(JapaneseToken.text(JapaneseToken.pack("𠀋")), "𠀋")
     }
 
+    /// Levels found by comparing with the bounds are the formula's levels: random scores,
+    /// scores on and next to every bound (where rounding goes away from zero), the top, zero.
+    func testImpactLevelsAreTheFormulasLevels() {
+        var rng = SystemRandomNumberGenerator()
+        for top in [1.0, 0.37, 123.456, 8e-3] {
+            let levels = ImpactLevels(top: top)
+            var scores: [Double] = [0, top, top * 2, top * 1e-12]
+            for k in 0..<40 {
+                let bound = top * exp2(-(Double(k) + 0.5) / 4)
+                scores += [bound, bound.nextUp, bound.nextDown, bound * (1 + 1e-10), bound * (1 - 1e-10), bound * 1.01, bound * 0.99]
+            }
+            for _ in 0..<20_000 { scores.append(top * exp2(-Double.random(in: 0...10, using: &rng))) }
+            for score in scores {
+                XCTAssertEqual(levels.level(score), ImpactLevels.formula(score, top: top), "score \(score), top \(top)")
+            }
+            XCTAssertEqual(levels.level(top), SearchIndexer.levels - 1)
+            XCTAssertEqual(levels.level(top * 1e-12), 0)
+        }
+        XCTAssertEqual(ImpactLevels(top: 0).level(1), 0)
+    }
+
     /// The counting table grows past its first size and counts like a dictionary would.
     func testTermCounterAgreesWithADictionaryAcrossGrowth() {
         var counter = SearchIndexer.TermCounter(expected: 1)

@@ -387,11 +387,17 @@ public struct SearchIndexer: Sendable {
         let count = Double(max(1, n))
         let avg = (max(1, Double(sums.0) / count), max(1, Double(sums.1) / count), max(1, Double(sums.2) / count))
         @Sendable func idf(_ df: Int) -> Double { log(1 + (Double(n) - Double(df) + 0.5) / (Double(df) + 0.5)) }
-        @Sendable func saturate(_ tf: Int32, _ len: Int32, _ avg: Double) -> Double {
+        /// BM25's length normalization of a field, k1·(1 − b + b·len/avglen): the same for
+        /// every token of a document's field, so it is made once a document.
+        @Sendable func norm(_ len: Int32, _ avg: Double) -> Double {
+            SearchIndexer.k1 * (1 - SearchIndexer.b + SearchIndexer.b * Double(len) / avg)
+        }
+        @Sendable func saturate(_ tf: Int32, norm: Double) -> Double {
             guard tf > 0 else { return 0 }
             let t = Double(tf)
-            return t * (SearchIndexer.k1 + 1) / (t + SearchIndexer.k1 * (1 - SearchIndexer.b + SearchIndexer.b * Double(len) / avg))
+            return t * (SearchIndexer.k1 + 1) / (t + norm)
         }
+        @Sendable func saturate(_ tf: Int32, _ len: Int32, _ avg: Double) -> Double { saturate(tf, norm: norm(len, avg)) }
 
         // Token → groups whose words have it, each with the token's BM25 term score in the
         // best of those words (each word a field of its own length). A token that is most of a
@@ -453,11 +459,12 @@ public struct SearchIndexer: Sendable {
             docs.forEach { bits[Int($0.doc) >> 6] |= 1 << UInt64($0.doc & 63) }
             return bits.reduce(0) { $0 + $1.nonzeroBitCount }
         }
+        let docNorms = docLengths.map { len in (norm(len.0, avg.0), norm(len.1, avg.1), norm(len.2, avg.2)) }
         @Sendable func score(_ p: Posting, _ weight: Double) -> Double {
-            let len = docLengths[Int(p.doc)]
-            return weight * (w.name * saturate(p.frequencies.name, len.0, avg.0)
-                + w.summary * saturate(p.frequencies.summary, len.1, avg.1)
-                + w.body * saturate(p.frequencies.body, len.2, avg.2))
+            let norms = docNorms[Int(p.doc)]
+            return weight * (w.name * saturate(p.frequencies.name, norm: norms.0)
+                + w.summary * saturate(p.frequencies.summary, norm: norms.1)
+                + w.body * saturate(p.frequencies.body, norm: norms.2))
         }
         // Pass 1: document frequencies and the top score, so that levels compare across tokens.
         let indices = Array(tokens.indices)
@@ -468,19 +475,16 @@ public struct SearchIndexer: Sendable {
             postingsOf[i].forEach { top = max(top, score($0, weight)) }
             return (df, top)
         }
-        let top = stats.reduce(0.0) { max($0, $1.top) }
-        @Sendable func level(_ score: Double) -> Int {
-            guard top > 0, score > 0 else { return 0 }
-            let l = Int((4 * log2(score / top)).rounded()) + SearchIndexer.levels - 1
-            return min(SearchIndexer.levels - 1, max(0, l))
-        }
+        let levels = ImpactLevels(top: stats.reduce(0.0) { max($0, $1.top) })
+        @Sendable func level(_ score: Double) -> Int { levels.level(score) }
         // Pass 2: each token's entry, encoded.
         let encoded: [[UInt8]] = parallelMap(indices, threads: threads) { i in
             let token = tokens[i]
             let weight = idf(stats[i].df)
-            var levels: [(doc: Int, level: Int)] = []
-            postingsOf[i].forEach { levels.append((Int($0.doc), level(score($0, weight)))) }
-            let entry = Entry(df: stats[i].df, groupHits: hitsOf[i].map { ($0.0, level(weight * w.terms * $0.1)) }, postings: levels)
+            var postings: [(doc: Int, level: Int)] = []
+            postings.reserveCapacity(postingsOf[i].count)
+            postingsOf[i].forEach { postings.append((Int($0.doc), level(score($0, weight)))) }
+            let entry = Entry(df: stats[i].df, groupHits: hitsOf[i].map { ($0.0, level(weight * w.terms * $0.1)) }, postings: postings)
             var bytes: [UInt8] = []
             SearchIndexer.encode(token, entry, into: &bytes)
             return bytes
