@@ -275,6 +275,30 @@ final class SearchIndexTests: XCTestCase {
         reader.search(query).map { docs[$0].slug }
     }
 
+    /// The result list's data: a summary past 120 characters is cut to 119 and "…" (one of
+    /// 50 kanji, 150 bytes, is not), quotes and '<' are escaped, and each chunk is a JSON array
+    /// of arrays that the browser parses.
+    func testResultDataCutsLongSummariesAndEscapes() throws {
+        let long = String(repeating: "相談", count: 65)
+        let kanji50 = String(repeating: "窓", count: 50)
+        try window("a-long", name: "長い説明の窓口", reading: "ながい", summary: long)
+        try window("b-fifty", name: "五十字の窓口", reading: "ごじゅう", summary: kanji50)
+        try window("c-quote", name: "窓口 \"引用\" <相談>", reading: "いんよう", summary: "説明")
+        let indexer = SearchIndexer(site: try linked(), threads: 2)
+        let built = indexer.build()
+        var rows: [String: [Any]] = [:]
+        for file in built.files where file.path.contains("/m/") {
+            let chunk = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(file.bytes)) as? [[Any]])
+            for row in chunk { rows[try XCTUnwrap(row[1] as? String)] = row }
+            XCTAssertEqual(file.bytes.last, UInt8(ascii: "\n"))
+        }
+        XCTAssertEqual(rows["a-long"]?[3] as? String, String(long.prefix(119)) + "…")
+        XCTAssertEqual(rows["b-fifty"]?[3] as? String, kanji50)
+        XCTAssertEqual(rows["c-quote"]?[2] as? String, "窓口 \"引用\" <相談>")
+        let raw = built.files.filter { $0.path.contains("/m/") }.map { String(decoding: $0.bytes, as: UTF8.self) }.joined()
+        XCTAssertFalse(raw.contains("<相談>"), "'<' is escaped in the JSON")
+    }
+
     func testNameMatchBeatsBodyMatch() throws {
         // The body-only window sorts first by reading, so only scoring can put the other first.
         try window("a-body", name: "あおぞら相談室", reading: "あおぞらそうだんしつ", summary: "話を聞きます",
