@@ -258,6 +258,9 @@ public enum SearchText {
 
     /// Letters, marks and digits outside ASCII (by Unicode's general category).
     static func isOtherWord(_ value: UInt32) -> Bool {
+        // Japanese punctuation (、。〈〉《》「」『』【】・), common in prose, answered without
+        // asking Unicode's tables (which took a tenth of the tokenizing).
+        if value == 0x3001 || value == 0x3002 || (0x3008...0x3011).contains(value) || value == 0x30FB { return false }
         guard let s = Unicode.Scalar(value) else { return false }
         switch s.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
