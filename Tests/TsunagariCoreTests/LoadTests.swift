@@ -215,6 +215,56 @@ final class RuleTests: XCTestCase {
                        "{\"always\":false,\"weekly\":[{\"d\":[0,1,2,3,4],\"o\":510,\"c\":1035}],\"from\":\"2024-02-01\"}")
     }
 
+    /// The hours as text, made as bytes, are what the plain String way made (kept here as the
+    /// reference) for random schedules: runs of days, holidays, notes, 24 hours, midnight.
+    func testScheduleTextAgreesWithTheStringWay() {
+        func time(_ minutes: Int) -> String {
+            let m = minutes % 60
+            return "\(minutes / 60):\(m < 10 ? "0" : "")\(m)"
+        }
+        func days(_ days: [Weekday]) -> String {
+            let order = Weekday.allCases
+            let indices = days.compactMap { order.firstIndex(of: $0) }.sorted()
+            var groups: [String] = []
+            var i = 0
+            while i < indices.count {
+                var j = i
+                while j + 1 < indices.count, indices[j + 1] == indices[j] + 1, indices[j + 1] < 7 { j += 1 }
+                if j - i >= 2 {
+                    groups.append("\(order[indices[i]].rawValue)〜\(order[indices[j]].rawValue)")
+                } else {
+                    for k in i...j { groups.append(order[indices[k]].rawValue) }
+                }
+                i = j + 1
+            }
+            if indices.count == 7 || (indices.count == 8) { return "毎日" + (indices.contains(7) ? "（祝日含む）" : "") }
+            return groups.joined(separator: "・")
+        }
+        func schedule(_ s: Schedule) -> String? {
+            var parts: [String] = []
+            if s.always { parts.append("24時間") }
+            for r in s.weekly { parts.append("\(days(r.days)) \(time(r.open))〜\(time(r.close))") }
+            var text = parts.joined(separator: "、")
+            if let holidays = s.holidays { text += text.isEmpty ? holidays : "（\(holidays)）" }
+            if let note = s.note { text += text.isEmpty ? note : "。\(note)" }
+            return text.isEmpty ? nil : text
+        }
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            let weekly = (0..<Int.random(in: 0...3, using: &rng)).map { _ in
+                Schedule.Range(days: (0..<Int.random(in: 0...8, using: &rng)).map { _ in Weekday.allCases.randomElement(using: &rng)! },
+                               open: Int.random(in: 0...1439, using: &rng), close: Int.random(in: 0...1439, using: &rng))
+            }
+            let s = Schedule(always: Bool.random(using: &rng), weekly: weekly,
+                             holidays: [nil, "", "祝日を除く"].randomElement(using: &rng)!, note: [nil, "", "年末年始は休み"].randomElement(using: &rng)!)
+            XCTAssertEqual(Formatting.schedule(s), schedule(s), "\(s)")
+            for r in weekly { XCTAssertEqual(Formatting.days(r.days), days(r.days)); XCTAssertEqual(Formatting.time(r.open), time(r.open)) }
+        }
+        XCTAssertNil(Formatting.schedule(nil))
+        for (i, day) in Weekday.allCases.enumerated() { XCTAssertEqual(day.index, i, day.rawValue) }
+        XCTAssertEqual(Weekday.ordered, Weekday.allCases)
+    }
+
     /// Dates, times and day names: the usual forms are read as bytes, the rest the general way,
     /// with the same results.
     func testDatesTimesAndDaysReadAsBytesAgreeWithTheGeneralWay() {

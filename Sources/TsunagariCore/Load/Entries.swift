@@ -111,6 +111,23 @@ public enum Weekday: String, Sendable, Codable, CaseIterable, Hashable {
         for day in allCases where text.utf8.elementsEqual(day.rawValue.utf8) { return day }
         return Weekday(rawValue: text)
     }
+
+    /// `allCases`, made once (`allCases` makes a new array each time it is asked).
+    static let ordered = allCases
+
+    /// The day's position in `allCases` (月 0 … 日 6, 祝 7).
+    var index: Int {
+        switch self {
+        case .mon: return 0
+        case .tue: return 1
+        case .wed: return 2
+        case .thu: return 3
+        case .fri: return 4
+        case .sat: return 5
+        case .sun: return 6
+        case .holiday: return 7
+        }
+    }
 }
 
 /// Opening hours: 24 hours, or weekly ranges, with free-text notes.

@@ -36,7 +36,7 @@ final class OpenData {
             j.raw("{\"freq\":\"WEEKLY\",\"byday\":\"MO,TU,WE,TH,FR,SA,SU\",\"opens_at\":\"00:00\",\"closes_at\":\"24:00\",\"description\":\"24時間\"}")
         }
         for r in s.weekly {
-            let days = r.days.compactMap { d in Weekday.allCases.firstIndex(of: d).flatMap { $0 < 7 ? OpenData.hsdsDays[$0] : nil } }
+            let days = r.days.compactMap { d in d.index < 7 ? OpenData.hsdsDays[d.index] : nil }
             j.element()
             j.object { j in
                 j.field("freq", "WEEKLY")
