@@ -335,15 +335,11 @@ private struct Loader {
         case YAML_SCALAR_EVENT:
             try countNodes(1, at: start)
             let s = event.data.scalar
-            let text: String
-            if let value = s.value, s.length > 0 {
-                text = String(decoding: UnsafeBufferPointer(start: value, count: s.length), as: UTF8.self)
-            } else {
-                text = ""
-            }
+            let utf8 = UnsafeBufferPointer(start: s.length > 0 ? s.value : nil, count: s.length > 0 ? s.length : 0)
+            let text = utf8.isEmpty ? "" : String(decoding: utf8, as: UTF8.self)
             let tag = Loader.string(s.tag)
             let plain = s.style == YAML_PLAIN_SCALAR_STYLE
-            let value = try resolveScalar(text, tag: tag, plain: plain, at: start)
+            let value = try resolveScalar(text, utf8: utf8, tag: tag, plain: plain, at: start)
             let node = YAMLNode(value, mark: start, tag: tag, isPlainScalar: plain, scalarText: text)
             try add(node, count: 1, height: 0, anchor: Loader.string(s.anchor))
 
@@ -401,29 +397,31 @@ private struct Loader {
         stack.append(Frame(isMapping: isMapping, mark: start, tag: tag, anchor: anchor))
     }
 
-    private func resolveScalar(_ text: String, tag: String?, plain: Bool, at start: YAMLMark) throws -> YAMLNode.Value {
+    /// `utf8` holds the bytes of `text` as libyaml gave them (the schema reads those).
+    private func resolveScalar(_ text: String, utf8: UnsafeBufferPointer<UInt8>, tag: String?, plain: Bool,
+                               at start: YAMLMark) throws -> YAMLNode.Value {
         func mismatch(_ tag: String) -> YAMLError {
             YAMLError(message: "value '\(Loader.clip(text))' does not match tag \(CoreSchema.shortTag(tag))", mark: start)
         }
-        guard let tag else { return plain ? CoreSchema.resolvePlain(text) : .string(text) }
+        guard let tag else { return plain ? CoreSchema.resolvePlain(text, utf8: utf8) : .string(text) }
         switch tag {
         case "!", CoreSchema.strTag:
             return .string(text)
         case CoreSchema.nullTag:
-            guard let v = CoreSchema.null(text) else { throw mismatch(tag) }
+            guard let v = CoreSchema.null(utf8) else { throw mismatch(tag) }
             return v
         case CoreSchema.boolTag:
-            guard let b = CoreSchema.bool(text) else { throw mismatch(tag) }
+            guard let b = CoreSchema.bool(utf8) else { throw mismatch(tag) }
             return .bool(b)
         case CoreSchema.intTag:
-            guard let v = CoreSchema.int(text) else { throw mismatch(tag) }
+            guard let v = CoreSchema.int(utf8, text: text) else { throw mismatch(tag) }
             guard case .int = v else {
                 throw YAMLError(message: "integer '\(Loader.clip(text))' is out of range for !!int", mark: start)
             }
             return v
         case CoreSchema.floatTag:
-            if let d = CoreSchema.float(text) { return .float(d) }
-            switch CoreSchema.int(text) {
+            if let d = CoreSchema.float(utf8) { return .float(d) }
+            switch CoreSchema.int(utf8, text: text) {
             case .int(let i)?: return .float(Double(i))
             case .float(let d)?: return .float(d)
             default: throw mismatch(tag)
@@ -433,7 +431,7 @@ private struct Loader {
         default:
             // Unknown tag (local `!foo` or another global one): kept in `tag`, value resolved
             // as if untagged.
-            return plain ? CoreSchema.resolvePlain(text) : .string(text)
+            return plain ? CoreSchema.resolvePlain(text, utf8: utf8) : .string(text)
         }
     }
 

@@ -16,11 +16,13 @@ enum CoreSchema {
         return tag
     }
 
-    /// Resolution of an untagged plain scalar.
-    static func resolvePlain(_ s: String) -> YAMLNode.Value {
+    /// Resolution of an untagged plain scalar; `u` holds the UTF-8 of `s`. Every test reads
+    /// the bytes in place (an `Array(s.utf8)` per scalar and String comparisons against each
+    /// spelling cost more than the rest of the resolution: times and dates start with a digit).
+    static func resolvePlain(_ s: String, utf8 u: UnsafeBufferPointer<UInt8>) -> YAMLNode.Value {
         // Every null, bool, int and float of the schema starts with one of these bytes (or is
         // empty); any other scalar — most text, all Japanese — is a string without more tests.
-        if let first = s.utf8.first {
+        if let first = u.first {
             switch first {
             case UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
                  UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
@@ -30,26 +32,30 @@ enum CoreSchema {
                 return .string(s)
             }
         }
-        if let v = null(s) { return v }
-        if let b = bool(s) { return .bool(b) }
-        if let v = int(s) { return v }
-        if let d = float(s) { return .float(d) }
+        if let v = null(u) { return v }
+        if let b = bool(u) { return .bool(b) }
+        if let v = int(u, text: s) { return v }
+        if let d = float(u) { return .float(d) }
         return .string(s)
     }
 
-    static func null(_ s: String) -> YAMLNode.Value? {
-        switch s {
-        case "", "~", "null", "Null", "NULL": return .null
-        default: return nil
-        }
+    /// `true` when the bytes are exactly `word`.
+    @inline(__always) private static func isWord(_ u: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
+        guard u.count == word.utf8CodeUnitCount else { return false }
+        let w = word.utf8Start
+        for i in 0..<u.count where u[i] != w[i] { return false }
+        return true
     }
 
-    static func bool(_ s: String) -> Bool? {
-        switch s {
-        case "true", "True", "TRUE": return true
-        case "false", "False", "FALSE": return false
-        default: return nil
-        }
+    static func null(_ u: UnsafeBufferPointer<UInt8>) -> YAMLNode.Value? {
+        if u.isEmpty || isWord(u, "~") || isWord(u, "null") || isWord(u, "Null") || isWord(u, "NULL") { return .null }
+        return nil
+    }
+
+    static func bool(_ u: UnsafeBufferPointer<UInt8>) -> Bool? {
+        if isWord(u, "true") || isWord(u, "True") || isWord(u, "TRUE") { return true }
+        if isWord(u, "false") || isWord(u, "False") || isWord(u, "FALSE") { return false }
+        return nil
     }
 
     @inline(__always) private static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
@@ -57,51 +63,66 @@ enum CoreSchema {
     @inline(__always) private static func isHex(_ c: UInt8) -> Bool {
         isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
     }
+    @inline(__always) private static func digitValue(_ c: UInt8) -> Int {
+        if isDigit(c) { return Int(c - 0x30) }
+        return c >= 0x61 ? Int(c - 0x61 + 10) : Int(c - 0x41 + 10)
+    }
 
-    /// `[-+]?[0-9]+`, `0o[0-7]+`, `0x[0-9a-fA-F]+`. A value that does not fit in `Int` becomes
-    /// `.float` (the nearest Double): it is still a number, as it would be in JSON.
-    static func int(_ s: String) -> YAMLNode.Value? {
-        let u = Array(s.utf8)
+    /// `[-+]?[0-9]+`, `0o[0-7]+`, `0x[0-9a-fA-F]+`; `u` holds the UTF-8 of `text`. A value that
+    /// does not fit in `Int` becomes `.float` (the nearest Double): it is still a number, as it
+    /// would be in JSON.
+    static func int(_ u: UnsafeBufferPointer<UInt8>, text: String) -> YAMLNode.Value? {
         guard !u.isEmpty else { return nil }
-        if u.count > 2, u[0] == 0x30, u[1] == 0x6F /* o */ {
-            let digits = u[2...]
-            guard digits.allSatisfy(isOctal) else { return nil }
-            return radixValue(digits, radix: 8)
-        }
-        if u.count > 2, u[0] == 0x30, u[1] == 0x78 /* x */ {
-            let digits = u[2...]
+        if u.count > 2, u[0] == 0x30, u[1] == 0x6F /* o */ || u[1] == 0x78 /* x */ {
+            let digits = UnsafeBufferPointer(rebasing: u[2...])
+            if u[1] == 0x6F {
+                guard digits.allSatisfy(isOctal) else { return nil }
+                return radixValue(digits, radix: 8)
+            }
             guard digits.allSatisfy(isHex) else { return nil }
             return radixValue(digits, radix: 16)
         }
         var start = 0
         if u[0] == 0x2B || u[0] == 0x2D { start = 1 }
-        guard start < u.count, u[start...].allSatisfy(isDigit) else { return nil }
-        if let i = Int(s) { return .int(i) }   // Int("+12") and Int("0777") both work
-        return .float(Double(s) ?? .infinity)
+        guard start < u.count else { return nil }
+        // Summed below zero, so that Int.min fits; leading zeros (`0777`) are decimal.
+        var value = 0
+        var overflow = false
+        for c in UnsafeBufferPointer(rebasing: u[start...]) {
+            guard isDigit(c) else { return nil }
+            if overflow { continue }
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            let (next, o2) = times10.subtractingReportingOverflow(Int(c - 0x30))
+            value = next
+            overflow = o1 || o2
+        }
+        if !overflow, u[0] == 0x2D { return .int(value) }
+        if !overflow, value != Int.min { return .int(-value) }
+        return .float(Double(text) ?? .infinity)
     }
 
-    private static func radixValue(_ digits: ArraySlice<UInt8>, radix: Int) -> YAMLNode.Value {
-        let text = String(decoding: digits, as: UTF8.self)
-        if let i = Int(text, radix: radix) { return .int(i) }
-        var d = 0.0
+    private static func radixValue(_ digits: UnsafeBufferPointer<UInt8>, radix: Int) -> YAMLNode.Value {
+        var value = 0
+        var overflow = false
         for c in digits {
-            let v: Int
-            if isDigit(c) { v = Int(c - 0x30) } else if c >= 0x61 { v = Int(c - 0x61 + 10) } else { v = Int(c - 0x41 + 10) }
-            d = d * Double(radix) + Double(v)
+            let (times, o1) = value.multipliedReportingOverflow(by: radix)
+            let (next, o2) = times.addingReportingOverflow(digitValue(c))
+            value = next
+            if o1 || o2 { overflow = true; break }
         }
+        if !overflow { return .int(value) }
+        var d = 0.0
+        for c in digits { d = d * Double(radix) + Double(digitValue(c)) }
         return .float(d)
     }
 
     /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, `[-+]?(\.inf|\.Inf|\.INF)`,
     /// `\.nan|\.NaN|\.NAN`.
-    static func float(_ s: String) -> Double? {
-        switch s {
-        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .infinity
-        case "-.inf", "-.Inf", "-.INF": return -.infinity
-        case ".nan", ".NaN", ".NAN": return .nan
-        default: break
-        }
-        let u = Array(s.utf8)
+    static func float(_ u: UnsafeBufferPointer<UInt8>) -> Double? {
+        if isWord(u, ".inf") || isWord(u, ".Inf") || isWord(u, ".INF")
+            || isWord(u, "+.inf") || isWord(u, "+.Inf") || isWord(u, "+.INF") { return .infinity }
+        if isWord(u, "-.inf") || isWord(u, "-.Inf") || isWord(u, "-.INF") { return -.infinity }
+        if isWord(u, ".nan") || isWord(u, ".NaN") || isWord(u, ".NAN") { return .nan }
         var i = 0
         if i < u.count, u[i] == 0x2B || u[i] == 0x2D { i += 1 }
         var intDigits = 0
@@ -128,7 +149,7 @@ enum CoreSchema {
 
     /// Swift's `Double(String)` is strict about some forms (`1.`, `.5`, `+1`), so normalise
     /// the already-validated text first: `1.` -> `1.0`, `.5` -> `0.5`, `-.5e3` -> `-0.5e3`.
-    private static func parseDouble(_ u: [UInt8]) -> Double? {
+    private static func parseDouble(_ u: UnsafeBufferPointer<UInt8>) -> Double? {
         var out: [UInt8] = []
         out.reserveCapacity(u.count + 2)
         var i = 0
