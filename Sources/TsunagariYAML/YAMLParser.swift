@@ -99,40 +99,6 @@ func hex<T: BinaryInteger>(_ value: T, width: Int) -> String {
     return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
 }
 
-/// Identity of a mapping key for the duplicate check: resolved values, marks ignored.
-private enum KeyID: Hashable {
-    case null
-    case bool(Bool)
-    case int(Int)
-    case float(UInt64)
-    case string(String)
-    case sequence([KeyID])
-    case mapping([KeyID: KeyID])
-    // Only this case is boxed: an indirect enum allocated a box for every key of every mapping.
-    indirect case tagged(String, KeyID)
-
-    init(_ node: borrowing YAMLNode) {
-        var id: KeyID
-        switch node.value {
-        case .null: id = .null
-        case .bool(let b): id = .bool(b)
-        case .int(let i): id = .int(i)
-        case .float(let d): id = .float(d.isNaN ? Double.nan.bitPattern : (d == 0 ? 0 : d.bitPattern))
-        case .string(let s): id = .string(s)
-        case .sequence(let items): id = .sequence(items.map(KeyID.init))
-        case .mapping(let pairs):
-            var m: [KeyID: KeyID] = [:]
-            for p in pairs { m[KeyID(p.key)] = KeyID(p.value) }
-            id = .mapping(m)
-        }
-        // Tags outside the core schema make otherwise equal nodes different.
-        if let tag = node.tag, tag != "!", !tag.hasPrefix("tag:yaml.org,2002:") {
-            id = .tagged(tag, id)
-        }
-        self = id
-    }
-}
-
 private struct Loader {
     let bytes: UnsafeBufferPointer<UInt8>
     let lineOffset: Int
@@ -147,31 +113,42 @@ private struct Loader {
         var items: [YAMLNode] = []
         var pairs: [YAMLPair] = []
         var pendingKey: YAMLNode? = nil
-        /// The keys so far, for the duplicate check: scanned while the mapping is small (a
-        /// front matter's dozen keys cost more to hash into a dictionary than to compare),
-        /// moved into `keyIndex` past `Loader.keyScanLimit`.
-        var keyList: [(id: KeyID, mark: YAMLMark)] = []
+        /// The keys' prints (`KeyID.print`), key j being `pairs[j].key`, for the duplicate
+        /// check: scanned while the mapping is small (a front matter's dozen keys cost more to
+        /// hash into a dictionary than to compare), moved into `keyIndex` past
+        /// `Loader.keyScanLimit`. (Comparing a KeyID with each earlier key, a String comparison
+        /// each, cost more than building the rest of the mapping.)
+        var keyPrints: [UInt64] = []
         var keyIndex: [KeyID: YAMLMark]? = nil
         var count = 1    // nodes in this subtree so far, itself included
         var height = 0   // height of the tallest child (scalar = 0)
 
+        /// The mark of an earlier key equal to `key`, whose print is `print`. Only keys whose
+        /// print can match are compared in full.
         /// (Mutating though it changes nothing: called on an element of the frame stack, a
         /// non-mutating method got a copy of the whole frame, its arrays retained.)
-        mutating func firstMark(of id: KeyID) -> YAMLMark? {
-            if let keyIndex { return keyIndex[id] }
-            return keyList.first { $0.id == id }?.mark
+        mutating func firstMark(of key: borrowing YAMLNode, print: UInt64) -> YAMLMark? {
+            if let keyIndex { return keyIndex[KeyID(key)] }
+            let wildcard = print == KeyID.nonASCIIPrint
+            var id: KeyID? = nil
+            for (j, p) in keyPrints.enumerated() where p == print || wildcard {
+                if id == nil { id = KeyID(key) }
+                if KeyID(pairs[j].key) == id { return pairs[j].key.mark }
+            }
+            return nil
         }
 
-        mutating func addKey(_ id: KeyID, at mark: YAMLMark) {
+        /// Records `key` (with its print), which is about to become `pendingKey`.
+        mutating func addKey(_ key: borrowing YAMLNode, print: UInt64) {
             if keyIndex != nil {
-                keyIndex![id] = mark
-            } else if keyList.count < Loader.keyScanLimit {
-                keyList.append((id, mark))
+                keyIndex![KeyID(key)] = key.mark
+            } else if keyPrints.count < Loader.keyScanLimit {
+                keyPrints.append(print)
             } else {
-                var index = Dictionary(uniqueKeysWithValues: keyList.map { ($0.id, $0.mark) })
-                index[id] = mark
+                var index = Dictionary(uniqueKeysWithValues: pairs.map { (KeyID($0.key), $0.key.mark) })
+                index[KeyID(key)] = key.mark
                 keyIndex = index
-                keyList = []
+                keyPrints = []
             }
         }
     }
@@ -464,11 +441,11 @@ private struct Loader {
         } else if let key = stack[i].pendingKey.take() {
             stack[i].pairs.append(YAMLPair(key: key, value: node))
         } else {
-            let id = KeyID(node)
-            if let first = stack[i].firstMark(of: id) {
+            let print = KeyID.print(of: node)
+            if let first = stack[i].firstMark(of: node, print: print) {
                 throw YAMLError(message: "duplicate key '\(Loader.describeKey(node))' (first at line \(first.line))", mark: node.mark)
             }
-            stack[i].addKey(id, at: node.mark)
+            stack[i].addKey(node, print: print)
             stack[i].pendingKey = node
         }
     }
