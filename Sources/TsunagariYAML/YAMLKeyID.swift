@@ -46,8 +46,10 @@ enum KeyID: Hashable {
 
     /// A number that is the same for equal keys (`nonASCIIPrint` aside), and differs for most
     /// different ones, compared before the keys themselves: a scalar's is its value's bits, an
-    /// ASCII string's its length and first seven bytes.
-    static func print(of node: borrowing YAMLNode) -> UInt64 {
+    /// ASCII string's its length and first seven bytes. `utf8`, when given, holds the bytes of
+    /// the node's text (read in place: a String's UTF-8 view read byte by byte cost twice as
+    /// much as the rest of the check).
+    static func print(of node: borrowing YAMLNode, utf8: UnsafeBufferPointer<UInt8>?) -> UInt64 {
         if isTagged(node) { return 0x7A67 }
         switch node.value {
         case .null: return 0x6E75
@@ -57,13 +59,18 @@ enum KeyID: Hashable {
         case .sequence: return 0x7365
         case .mapping: return 0x6D61
         case .string(let s):
-            var print = UInt64(truncatingIfNeeded: s.utf8.count) << 56
-            var shift: UInt64 = 0
-            for c in s.utf8 {
-                if c >= 0x80 { return nonASCIIPrint }
-                if shift < 64 { print |= UInt64(c) << shift; shift += 8 }
-            }
-            return print
+            if let utf8 { return stringPrint(utf8) }
+            return s.utf8.withContiguousStorageIfAvailable(stringPrint) ?? stringPrint(Array(s.utf8))
         }
+    }
+
+    private static func stringPrint<C: Collection<UInt8>>(_ bytes: C) -> UInt64 {
+        var print = UInt64(truncatingIfNeeded: bytes.count) << 56
+        var shift: UInt64 = 0
+        for c in bytes {
+            if c >= 0x80 { return nonASCIIPrint }
+            if shift < 56 { print |= UInt64(c) << shift; shift += 8 }
+        }
+        return print
     }
 }

@@ -113,44 +113,13 @@ private struct Loader {
         var items: [YAMLNode] = []
         var pairs: [YAMLPair] = []
         var pendingKey: YAMLNode? = nil
-        /// The keys' prints (`KeyID.print`), key j being `pairs[j].key`, for the duplicate
-        /// check: scanned while the mapping is small (a front matter's dozen keys cost more to
-        /// hash into a dictionary than to compare), moved into `keyIndex` past
-        /// `Loader.keyScanLimit`. (Comparing a KeyID with each earlier key, a String comparison
-        /// each, cost more than building the rest of the mapping.)
-        var keyPrints: [UInt64] = []
+        /// Where this mapping's key prints start in `Loader.keyPrints`.
+        var keyStart = 0
+        /// The keys, once there are more than `Loader.keyScanLimit` (a front matter's dozen
+        /// keys cost more to hash into a dictionary than to compare).
         var keyIndex: [KeyID: YAMLMark]? = nil
         var count = 1    // nodes in this subtree so far, itself included
         var height = 0   // height of the tallest child (scalar = 0)
-
-        /// The mark of an earlier key equal to `key`, whose print is `print`. Only keys whose
-        /// print can match are compared in full.
-        /// (Mutating though it changes nothing: called on an element of the frame stack, a
-        /// non-mutating method got a copy of the whole frame, its arrays retained.)
-        mutating func firstMark(of key: borrowing YAMLNode, print: UInt64) -> YAMLMark? {
-            if let keyIndex { return keyIndex[KeyID(key)] }
-            let wildcard = print == KeyID.nonASCIIPrint
-            var id: KeyID? = nil
-            for (j, p) in keyPrints.enumerated() where p == print || wildcard {
-                if id == nil { id = KeyID(key) }
-                if KeyID(pairs[j].key) == id { return pairs[j].key.mark }
-            }
-            return nil
-        }
-
-        /// Records `key` (with its print), which is about to become `pendingKey`.
-        mutating func addKey(_ key: borrowing YAMLNode, print: UInt64) {
-            if keyIndex != nil {
-                keyIndex![KeyID(key)] = key.mark
-            } else if keyPrints.count < Loader.keyScanLimit {
-                keyPrints.append(print)
-            } else {
-                var index = Dictionary(uniqueKeysWithValues: pairs.map { (KeyID($0.key), $0.key.mark) })
-                index[KeyID(key)] = key.mark
-                keyIndex = index
-                keyPrints = []
-            }
-        }
     }
 
     private struct Anchored {
@@ -162,6 +131,12 @@ private struct Loader {
     static let keyScanLimit = 16
 
     private var stack: [Frame] = []
+    /// The prints (`KeyID.print`) of the keys of the open mappings, outermost first, for the
+    /// duplicate check: a mapping's keys are the tail from its frame's `keyStart`, key j being
+    /// `pairs[j].key`. Compared before the keys themselves (a KeyID compared with each earlier
+    /// key, a String comparison each, cost more than building the rest of the mapping), and
+    /// one array for all mappings (an array each was allocated and grown for every mapping).
+    private var keyPrints: [UInt64] = []
     private var anchors: [String: Anchored] = [:]
     private var total = 0
     private var documents: [YAMLNode] = []
@@ -318,7 +293,7 @@ private struct Loader {
             let plain = s.style == YAML_PLAIN_SCALAR_STYLE
             let value = try resolveScalar(text, utf8: utf8, tag: tag, plain: plain, at: start)
             let node = YAMLNode(value, mark: start, tag: tag, isPlainScalar: plain, scalarText: text)
-            try add(node, count: 1, height: 0, anchor: Loader.string(s.anchor))
+            try add(node, count: 1, height: 0, anchor: Loader.string(s.anchor), utf8: utf8)
 
         case YAML_SEQUENCE_START_EVENT:
             try countNodes(1, at: start)
@@ -334,6 +309,7 @@ private struct Loader {
 
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast() else { return }   // libyaml guarantees balance
+            if frame.isMapping { keyPrints.removeLast(keyPrints.count - frame.keyStart) }
             let value: YAMLNode.Value = frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items)
             let node = YAMLNode(value, mark: frame.mark, tag: frame.tag, isPlainScalar: false)
             try add(node, count: frame.count, height: frame.height + 1, anchor: frame.anchor)
@@ -371,7 +347,7 @@ private struct Loader {
                 throw YAMLError(message: "tag \(CoreSchema.shortTag(tag)) cannot be applied to a \(isMapping ? "mapping" : "sequence")", mark: start)
             }
         }
-        stack.append(Frame(isMapping: isMapping, mark: start, tag: tag, anchor: anchor))
+        stack.append(Frame(isMapping: isMapping, mark: start, tag: tag, anchor: anchor, keyStart: keyPrints.count))
     }
 
     /// `utf8` holds the bytes of `text` as libyaml gave them (the schema reads those).
@@ -427,7 +403,9 @@ private struct Loader {
         }
     }
 
-    private mutating func add(_ node: consuming YAMLNode, count: Int, height: Int, anchor: String?) throws {
+    /// `utf8`, for a scalar, holds the bytes of its text.
+    private mutating func add(_ node: consuming YAMLNode, count: Int, height: Int, anchor: String?,
+                              utf8: UnsafeBufferPointer<UInt8>? = nil) throws {
         if let anchor { anchors[anchor] = Anchored(node: copy node, count: count, height: height) }
         guard !stack.isEmpty else {
             root = node
@@ -441,12 +419,43 @@ private struct Loader {
         } else if let key = stack[i].pendingKey.take() {
             stack[i].pairs.append(YAMLPair(key: key, value: node))
         } else {
-            let print = KeyID.print(of: node)
-            if let first = stack[i].firstMark(of: node, print: print) {
+            let print = KeyID.print(of: node, utf8: utf8)
+            if let first = firstMark(of: node, print: print, in: i) {
                 throw YAMLError(message: "duplicate key '\(Loader.describeKey(node))' (first at line \(first.line))", mark: node.mark)
             }
-            stack[i].addKey(node, print: print)
+            addKey(node, print: print, in: i)
             stack[i].pendingKey = node
+        }
+    }
+
+    /// The mark of an earlier key of the mapping `stack[i]` equal to `key`, whose print is
+    /// `print`. Only keys whose print can match are compared in full.
+    private mutating func firstMark(of key: borrowing YAMLNode, print: UInt64, in i: Int) -> YAMLMark? {
+        if let keyIndex = stack[i].keyIndex { return keyIndex[KeyID(key)] }
+        let start = stack[i].keyStart
+        let wildcard = print == KeyID.nonASCIIPrint
+        var id: KeyID? = nil
+        for j in start..<keyPrints.count {
+            let p = keyPrints[j]
+            guard p == print || wildcard || p == KeyID.nonASCIIPrint else { continue }
+            if id == nil { id = KeyID(key) }
+            let earlier = stack[i].pairs[j - start].key
+            if KeyID(earlier) == id { return earlier.mark }
+        }
+        return nil
+    }
+
+    /// Records `key` (with its print), which is about to become the pending key of `stack[i]`.
+    private mutating func addKey(_ key: borrowing YAMLNode, print: UInt64, in i: Int) {
+        if stack[i].keyIndex != nil {
+            stack[i].keyIndex![KeyID(key)] = key.mark
+        } else if keyPrints.count - stack[i].keyStart < Loader.keyScanLimit {
+            keyPrints.append(print)
+        } else {
+            var index = Dictionary(uniqueKeysWithValues: stack[i].pairs.map { (KeyID($0.key), $0.key.mark) })
+            index[KeyID(key)] = key.mark
+            stack[i].keyIndex = index
+            keyPrints.removeLast(keyPrints.count - stack[i].keyStart)
         }
     }
 }
