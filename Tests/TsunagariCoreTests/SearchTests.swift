@@ -205,6 +205,44 @@ final class SearchIndexTests: XCTestCase {
         XCTAssertEqual(ImpactLevels(top: 0).level(1), 0)
     }
 
+    /// Postings come back from their lists as appended, across block and segment boundaries
+    /// (over a megabyte of postings), for lists appended to in turn, with large gaps and
+    /// counts (several varint bytes) and the common one-byte form.
+    func testPostingListsGiveBackWhatWasAppended() {
+        let lists = PostingLists()
+        var expected: [[SearchIndexer.Posting]] = []
+        for _ in 0..<7 { _ = lists.makeList(); expected.append([]) }
+        var rng = SystemRandomNumberGenerator()
+        var lastDoc = Array(repeating: Int32(-1), count: 7)
+        for n in 0..<400_000 {
+            let list = Int.random(in: 0..<7, using: &rng)
+            let gap = n % 1000 == 0 ? Int32.random(in: 1...3_000_000, using: &rng) : Int32.random(in: 1...3, using: &rng)
+            let doc = lastDoc[list] + gap
+            lastDoc[list] = doc
+            var f = SearchIndexer.Frequencies()
+            if n % 5 == 0 {
+                f.name = Int32.random(in: 0...300, using: &rng); f.summary = Int32.random(in: 0...3, using: &rng); f.body = Int32.random(in: 0...100_000, using: &rng)
+            } else {
+                f.body = Int32.random(in: 1...127, using: &rng)
+            }
+            let p = SearchIndexer.Posting(doc: doc, frequencies: f)
+            lists.append(p, to: list)
+            expected[list].append(p)
+        }
+        let empty = lists.makeList()
+        XCTAssertEqual(lists.postingCount(empty), 0)
+        lists.forEach(empty) { _ in XCTFail("an empty list has no postings") }
+        for list in 0..<7 {
+            var got: [SearchIndexer.Posting] = []
+            lists.forEach(list) { got.append($0) }
+            XCTAssertEqual(lists.postingCount(list), expected[list].count)
+            XCTAssertEqual(got.count, expected[list].count)
+            XCTAssertTrue(zip(got, expected[list]).allSatisfy { a, b in
+                a.doc == b.doc && a.frequencies.name == b.frequencies.name && a.frequencies.summary == b.frequencies.summary && a.frequencies.body == b.frequencies.body
+            }, "list \(list)")
+        }
+    }
+
     /// The counting table grows past its first size and counts like a dictionary would.
     func testTermCounterAgreesWithADictionaryAcrossGrowth() {
         var counter = SearchIndexer.TermCounter(expected: 1)

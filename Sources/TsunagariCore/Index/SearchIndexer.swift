@@ -300,51 +300,6 @@ public struct SearchIndexer: Sendable {
         var frequencies: Frequencies
     }
 
-    /// A token's postings while the index is built, packed as varints (document gap, then the
-    /// three frequencies): about 4 bytes a posting where a struct takes 16, and a large site
-    /// has tens of millions of postings.
-    struct PackedPostings: Sendable {
-        var bytes: [UInt8] = []
-        var last: Int32 = -1
-        var count = 0
-
-        /// Most postings are body-only with a small count: those take the gap and one byte
-        /// (`count << 1`); any other is the gap, a byte `1`, then the three counts.
-        mutating func append(_ p: Posting) {
-            VarInt.append(Int(p.doc - last), to: &bytes)
-            let f = p.frequencies
-            if f.name == 0 && f.summary == 0 && f.body < 128 {
-                bytes.append(UInt8(f.body) << 1)
-            } else {
-                bytes.append(1)
-                VarInt.append(Int(f.name), to: &bytes)
-                VarInt.append(Int(f.summary), to: &bytes)
-                VarInt.append(Int(f.body), to: &bytes)
-            }
-            last = p.doc
-            count += 1
-        }
-
-        func forEach(_ body: (Posting) -> Void) {
-            var offset = 0
-            var doc: Int32 = -1
-            while offset < bytes.count {
-                doc += Int32(VarInt.read(bytes, &offset))
-                let head = bytes[offset]
-                offset += 1
-                var f = Frequencies()
-                if head & 1 == 0 {
-                    f.body = Int32(head >> 1)
-                } else {
-                    f.name = Int32(VarInt.read(bytes, &offset))
-                    f.summary = Int32(VarInt.read(bytes, &offset))
-                    f.body = Int32(VarInt.read(bytes, &offset))
-                }
-                body(Posting(doc: doc, frequencies: f))
-            }
-        }
-    }
-
     /// Documents per batch of tokenizing: the per-document token lists of one batch are all
     /// that is held besides the postings, which keeps the peak memory of a large site down.
     static let tokenizeBatch = 4096
@@ -354,9 +309,10 @@ public struct SearchIndexer: Sendable {
     /// and encoded on its own, in parallel.
     func encodedEntries() -> [(token: String, bytes: [UInt8])] {
         let n = documents.count
-        var postings: [String: PackedPostings] = [:]
+        let lists = PostingLists()
+        var wordLists: [String: Int] = [:]
         var japaneseTokens = TokenNumbers(expected: 1 << 14)
-        var japanese: [PackedPostings] = []
+        var japanese: [Int] = []   // a Japanese token's list, by its position in japaneseTokens
         var lengths: [(Int32, Int32, Int32)] = []
         lengths.reserveCapacity(n)
         var start = 0
@@ -369,20 +325,25 @@ public struct SearchIndexer: Sendable {
                 lengths.append(terms.lengths)
                 for (token, f) in terms.japanese {
                     let (at, new) = japaneseTokens.position(of: token)
-                    if new { japanese.append(PackedPostings()) }
-                    japanese[at].append(Posting(doc: d, frequencies: f))
+                    if new { japanese.append(lists.makeList()) }
+                    lists.append(Posting(doc: d, frequencies: f), to: japanese[at])
                 }
-                for (token, f) in terms.words { postings[token, default: PackedPostings()].append(Posting(doc: d, frequencies: f)) }
+                for (token, f) in terms.words {
+                    let list: Int
+                    if let known = wordLists[token] { list = known } else { list = lists.makeList(); wordLists[token] = list }
+                    lists.append(Posting(doc: d, frequencies: f), to: list)
+                }
             }
             start = end
         }
         // (A Japanese token's text is never a word's: words hold no kana or kanji.)
-        var tokenPostings: [(token: String, postings: PackedPostings)] = []
-        tokenPostings.reserveCapacity(postings.count + japanese.count)
+        var tokenPostings: [(token: String, postings: Int)] = []
+        tokenPostings.reserveCapacity(wordLists.count + japanese.count)
         for (token, p) in zip(japaneseTokens.tokens, japanese) { tokenPostings.append((JapaneseToken.text(token), p)) }
-        for (token, p) in postings { tokenPostings.append((token, p)) }
+        for (token, p) in wordLists { tokenPostings.append((token, p)) }
         japanese = []
-        postings = [:]
+        wordLists = [:]
+        let empty = lists.makeList()   // (a token found only in the groups' words)
         let sums = lengths.reduce((0, 0, 0)) { ($0.0 + Int($1.0), $0.1 + Int($1.1), $0.2 + Int($1.2)) }
         let count = Double(max(1, n))
         let avg = (max(1, Double(sums.0) / count), max(1, Double(sums.1) / count), max(1, Double(sums.2) / count))
@@ -427,14 +388,14 @@ public struct SearchIndexer: Sendable {
         // is hashed through its NFC form: six lookups a token were about 3 % of a build).
         tokenPostings.sort { $0.token < $1.token }
         let hits = hitScores.map { (token: $0.key.text, hits: $0.value.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }) }.sorted { $0.token < $1.token }
-        var sortedTokens: [String] = [], sortedPostings: [PackedPostings] = [], sortedHits: [[(Int, Double)]] = []
+        var sortedTokens: [String] = [], sortedPostings: [Int] = [], sortedHits: [[(Int, Double)]] = []
         sortedTokens.reserveCapacity(tokenPostings.count + hits.count)
         var (p, h) = (0, 0)
         while p < tokenPostings.count || h < hits.count {
             if h == hits.count || (p < tokenPostings.count && tokenPostings[p].token < hits[h].token) {
                 sortedTokens.append(tokenPostings[p].token); sortedPostings.append(tokenPostings[p].postings); sortedHits.append([]); p += 1
             } else if p == tokenPostings.count || hits[h].token < tokenPostings[p].token {
-                sortedTokens.append(hits[h].token); sortedPostings.append(PackedPostings()); sortedHits.append(hits[h].hits); h += 1
+                sortedTokens.append(hits[h].token); sortedPostings.append(empty); sortedHits.append(hits[h].hits); h += 1
             } else {
                 sortedTokens.append(hits[h].token); sortedPostings.append(tokenPostings[p].postings); sortedHits.append(hits[h].hits); p += 1; h += 1
             }
@@ -453,10 +414,10 @@ public struct SearchIndexer: Sendable {
         }
         @Sendable func documentFrequency(_ i: Int) -> Int {
             let docs = postingsOf[i], groupHits = hitsOf[i]
-            guard !groupHits.isEmpty else { return docs.count }
+            guard !groupHits.isEmpty else { return lists.postingCount(docs) }
             var bits = [UInt64](repeating: 0, count: bitWords)
             for (g, _) in groupHits { for w in 0..<bitWords { bits[w] |= groupBits[g][w] } }
-            docs.forEach { bits[Int($0.doc) >> 6] |= 1 << UInt64($0.doc & 63) }
+            lists.forEach(docs) { bits[Int($0.doc) >> 6] |= 1 << UInt64($0.doc & 63) }
             return bits.reduce(0) { $0 + $1.nonzeroBitCount }
         }
         let docNorms = docLengths.map { len in (norm(len.0, avg.0), norm(len.1, avg.1), norm(len.2, avg.2)) }
@@ -472,7 +433,7 @@ public struct SearchIndexer: Sendable {
             let df = documentFrequency(i)
             let weight = idf(df)
             var top = hitsOf[i].reduce(0.0) { max($0, weight * w.terms * $1.1) }
-            postingsOf[i].forEach { top = max(top, score($0, weight)) }
+            lists.forEach(postingsOf[i]) { top = max(top, score($0, weight)) }
             return (df, top)
         }
         let levels = ImpactLevels(top: stats.reduce(0.0) { max($0, $1.top) })
@@ -482,8 +443,8 @@ public struct SearchIndexer: Sendable {
             let token = tokens[i]
             let weight = idf(stats[i].df)
             var postings: [(doc: Int, level: Int)] = []
-            postings.reserveCapacity(postingsOf[i].count)
-            postingsOf[i].forEach { postings.append((Int($0.doc), level(score($0, weight)))) }
+            postings.reserveCapacity(lists.postingCount(postingsOf[i]))
+            lists.forEach(postingsOf[i]) { postings.append((Int($0.doc), level(score($0, weight)))) }
             let entry = Entry(df: stats[i].df, groupHits: hitsOf[i].map { ($0.0, level(weight * w.terms * $0.1)) }, postings: postings)
             var bytes: [UInt8] = []
             SearchIndexer.encode(token, entry, into: &bytes)
