@@ -141,7 +141,10 @@ public enum OutputWriter {
             }
         }
 
-        deinit { closeFolder() }
+        deinit {
+            finishFolders()   // (its thread uses the folder's descriptor)
+            closeFolder()
+        }
 
         /// Files are opened relative to the staging folder: a shorter path for the kernel to walk.
         private var stagingFolder: Int32 = -1
@@ -164,11 +167,13 @@ public enum OutputWriter {
         private var preparedFolders = Set<String>()
         private var madeFolders = Set<String>()
 
-        /// Creates the folders that hold other folders, before the parallel writes; a folder
-        /// that holds only files (a page's own, as most are) is made by the first write into
-        /// it, so that making 13,000 folders is spread over the writing threads instead of
-        /// half a second before the first page. In a recycled site, first removes what the new
-        /// site does not have (under `laterUnder`, only at `commit`).
+        /// Creates the folders that hold other folders, before the parallel writes. In a new
+        /// tree, a thread of its own then makes the folders that hold only files (a page's
+        /// own, as most are) in the order the pages are written, ahead of the writers, who
+        /// make a folder themselves only when they get there first. Made by the writers, the
+        /// 10,000 folders of `windows/` had two threads queueing, spinning, on that folder's
+        /// lock in the kernel. In a recycled site, first removes what the new site does not
+        /// have (under `laterUnder`, only at `commit`).
         public func prepare(paths: [String], laterUnder: String?) throws {
             try StageTimer.measure("  folders") {
                 self.laterUnder = laterUnder
@@ -180,7 +185,31 @@ public enum OutputWriter {
                         throw WriteError(description: "cannot create \(folder): \(String(cString: strerror(errno)))")
                     }
                 }
+                if !recycled { startFolderMaker(paths: paths, parents: parents) }
             }
+        }
+
+        /// The thread making the pages' own folders in a new tree (see `prepare`).
+        private var folderMaker: Background<Void>?
+
+        private func startFolderMaker(paths: [String], parents: Set<String>) {
+            var seen = Set<String>()
+            var leaves: [String] = []
+            for file in paths {
+                guard let slash = file.utf8.lastIndex(of: UInt8(ascii: "/")) else { continue }
+                let folder = String(file[..<slash])
+                if !parents.contains(folder) && seen.insert(folder).inserted { leaves.append(folder) }
+            }
+            let root = stagingFolder, folders = leaves
+            // (Errors are left to the writer of the folder's first file, which makes it again
+            // when it is missing and reports what stops it.)
+            folderMaker = Background { for folder in folders { _ = mkdirat(root, folder, 0o755) } }
+        }
+
+        /// Waits for the folder thread: before the tree is swapped in or removed.
+        private func finishFolders() {
+            folderMaker?.wait()
+            folderMaker = nil
         }
 
         /// The files under `laterUnder`, known now. In a recycled site, a folder there that the
@@ -348,7 +377,8 @@ public enum OutputWriter {
         /// Whether `relative` is the first file written into its folder in a new tree (which
         /// then is made before the file is opened, instead of after a failed open).
         private func isNewFolder(of relative: String) -> Bool {
-            guard !recycled, let slash = relative.utf8.lastIndex(of: UInt8(ascii: "/")) else { return false }
+            // (With the folder thread, a file is opened first: its folder is usually there.)
+            guard !recycled, folderMaker == nil, let slash = relative.utf8.lastIndex(of: UInt8(ascii: "/")) else { return false }
             let folder = String(relative[..<slash])
             return lock.withLock { !preparedFolders.contains(folder) && madeFolders.insert(folder).inserted }
         }
@@ -356,6 +386,7 @@ public enum OutputWriter {
         /// Swaps the complete new site in: at every moment the output path holds a whole site.
         /// The replaced site becomes the spare the next build writes over.
         public func commit() throws {
+            finishFolders()
             if recycled, let later = laterUnder {
                 try RecycledTree.prune(root: path, relative: String(later.hasSuffix("/") ? later.dropLast() : Substring(later)),
                                        files: files, folders: folders)
@@ -408,6 +439,7 @@ public enum OutputWriter {
         /// After a failure: the unfinished staging folder is kept as the spare when it was one
         /// (its files are compared, not trusted, by the next build), else removed.
         public func abandon() {
+            finishFolders()
             closeFolder()
             if recycled && !OutputWriter.isRealFolder(sparePath) && rename(path, sparePath) == 0 { return }
             try? FileManager.default.removeItem(atPath: path)
