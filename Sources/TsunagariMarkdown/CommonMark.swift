@@ -35,8 +35,8 @@ public enum CommonMark {
         var source = markdown
         let document: OpaquePointer? = source.withUTF8 { bytes in
             bytes.withMemoryRebound(to: CChar.self) { chars in
-                cmark_parse_document(chars.baseAddress, chars.count,
-                                     CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8)
+                // No CMARK_OPT_VALIDATE_UTF8: a String's bytes are valid UTF-8 already.
+                cmark_parse_document(chars.baseAddress, chars.count, CMARK_OPT_DEFAULT)
             }
         }
         guard let document else {
@@ -94,13 +94,20 @@ public enum CommonMark {
             }
         }
 
+        // The HTML and the plain text are made Strings once each, from the bytes, reusing the
+        // source's text (see ReusedUTF8).
         var html = ""
         if let rendered = cmark_render_html(document, CMARK_OPT_DEFAULT) {
-            html = String(cString: rendered)
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(rendered).assumingMemoryBound(to: UInt8.self),
+                                            count: strlen(rendered))
+            if headings.isEmpty {
+                html = ReusedUTF8.string(bytes, reusing: markdown)
+            } else {
+                html = addHeadingIDs(bytes, headings).withUnsafeBufferPointer { ReusedUTF8.string($0, reusing: markdown) }
+            }
             free(rendered)
         }
-        html = addHeadingIDs(html, headings)
-        let trimmedPlain = nonEmptyTrimmedLines(plain)
+        let trimmedPlain = nonEmptyTrimmedLines(plain).withUnsafeBufferPointer { ReusedUTF8.string($0, reusing: markdown) }
         return RenderedMarkdown(html: html, plainText: trimmedPlain, headings: headings, links: links)
     }
 
@@ -138,11 +145,10 @@ public enum CommonMark {
 
     /// libcmark writes headings as a bare `<hN>`; in safe mode no other `<hN>` can appear
     /// (raw HTML is omitted, code is escaped), so the n-th one is the n-th heading.
-    static func addHeadingIDs(_ html: String, _ headings: [RenderedMarkdown.Heading]) -> String {
-        guard !headings.isEmpty else { return html }
+    static func addHeadingIDs(_ bytes: UnsafeBufferPointer<UInt8>, _ headings: [RenderedMarkdown.Heading]) -> [UInt8] {
         // One pass over the bytes: searching the rest of the string for each heading's tag
-        // was quadratic (tens of thousands of headings took seconds).
-        let bytes = Array(html.utf8)
+        // was quadratic (tens of thousands of headings took seconds). libcmark's bytes, not a
+        // String of them: making one validated the HTML a second time.
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + headings.count * 24)
         var next = 0
@@ -158,7 +164,7 @@ public enum CommonMark {
             out.append(bytes[i])
             i += 1
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     static func escapeAttribute(_ s: String) -> String {
@@ -178,9 +184,9 @@ public enum CommonMark {
 }
 
 /// The lines of `text` without leading and trailing spaces and tabs, empty ones dropped,
-/// joined by newlines. Works on UTF-8 bytes: splitting by Character pays for grapheme
-/// breaking on every Japanese character of every body.
-func nonEmptyTrimmedLines(_ text: [UInt8]) -> String {
+/// joined by newlines, as UTF-8 bytes. Works on bytes: splitting by Character pays for
+/// grapheme breaking on every Japanese character of every body.
+func nonEmptyTrimmedLines(_ text: [UInt8]) -> [UInt8] {
     text.withUnsafeBufferPointer { bytes in
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
@@ -199,7 +205,7 @@ func nonEmptyTrimmedLines(_ text: [UInt8]) -> String {
             }
             start = end + 1
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 }
 
