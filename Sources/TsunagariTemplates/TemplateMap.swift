@@ -35,6 +35,19 @@ public struct TemplateMap: Sendable {
         }
     }
 
+    /// Where the value of a key hashed beforehand is in the members' storage: valid while this
+    /// map's storage lives unchanged (the renderer borrows values of a view model this way).
+    @inline(__always)
+    func valuePointer(of key: String, hash: UInt64) -> UnsafePointer<TemplateValue>? {
+        members.withUnsafeBufferPointer { members in
+            for i in members.indices where members[i].hash == hash && members[i].key == key {
+                return (UnsafeRawPointer(members.baseAddress! + i) + MemoryLayout<Member>.offset(of: \Member.value)!)
+                    .assumingMemoryBound(to: TemplateValue.self)
+            }
+            return nil
+        }
+    }
+
     /// The value of a key hashed beforehand (`TemplateMap.hash`).
     @inline(__always)
     func value(of key: String, hash: UInt64) -> TemplateValue? {

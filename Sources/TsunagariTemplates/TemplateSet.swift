@@ -214,9 +214,11 @@ public struct TemplateSet: Sendable {
                     var renderer = Renderer(program: program, ops: ops, paths: paths, text: text.baseAddress ?? UnsafePointer(bitPattern: 1)!,
                                             maxDepth: maxPartialDepth, capacity: capacity)
                     defer { renderer.out.deallocate() }
-                    renderer.stack.append(context)
                     renderer.embedding = embedding
-                    try renderer.run(template.start, template.end)
+                    try withUnsafePointer(to: context) { context in
+                        renderer.stack.append(context)
+                        try renderer.run(template.start, template.end)
+                    }
                     sizeHint.record(template.index, renderer.out.count)
                     return try body(renderer.out.bytes)
                 }
