@@ -4,13 +4,26 @@ struct OutputBuffer {
     var base: UnsafeMutablePointer<UInt8>
     var count = 0
     var capacity: Int
+    /// Memory the buffer starts in without owning it (a new array's storage): left to its owner
+    /// when the buffer grows out of it, and by `deallocate()`.
+    let borrowed: UnsafeMutablePointer<UInt8>?
 
     init(capacity: Int) {
         self.capacity = max(capacity, 256)
         base = .allocate(capacity: self.capacity)
+        borrowed = nil
     }
 
-    func deallocate() { base.deallocate() }
+    init(borrowing storage: UnsafeMutableBufferPointer<UInt8>) {
+        base = storage.baseAddress!
+        capacity = storage.count
+        borrowed = base
+    }
+
+    /// Whether the output is still in the borrowed memory.
+    var inBorrowed: Bool { base == borrowed }
+
+    func deallocate() { if !inBorrowed { base.deallocate() } }
 
     var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 
@@ -27,7 +40,7 @@ struct OutputBuffer {
         while newCapacity < needed { newCapacity *= 2 }
         let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         newBase.initialize(from: base, count: count)
-        base.deallocate()
+        deallocate()
         base = newBase
         capacity = newCapacity
     }

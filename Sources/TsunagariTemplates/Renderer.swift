@@ -32,13 +32,13 @@ struct Renderer {
     let maxDepth: Int
 
     init(program: Program, ops: UnsafeBufferPointer<Op>, paths: UnsafeBufferPointer<NamePath>, text: UnsafePointer<UInt8>,
-         maxDepth: Int, capacity: Int) {
+         maxDepth: Int, out: OutputBuffer) {
         self.program = program
         self.ops = ops
         self.paths = paths
         self.text = text
         self.maxDepth = maxDepth
-        out = OutputBuffer(capacity: capacity)
+        self.out = out
         stack.reserveCapacity(16)
     }
 
