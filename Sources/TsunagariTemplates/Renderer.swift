@@ -24,7 +24,13 @@ struct Renderer {
     /// The deepest partial nesting reached since that partial began.
     var deepest = 0
     /// A template rendered in place of some raw tags of the outer template (`TemplateSet.render(_:_:into:embedding:as:context:)`).
-    var embedding: Embedding?
+    var embedding: Embedding? {
+        didSet { embeddedSites = embedding?.sites ?? [] }
+    }
+    /// `embedding`'s sites, empty while it renders: each raw tag tests these few numbers, where
+    /// `if let embedding` copied the embedding (its context, its template's name) and hashed
+    /// the tag's position into a set (~2 % of the templates' instructions).
+    private var embeddedSites: [Int] = []
     let ops: UnsafeBufferPointer<Op>
     let paths: UnsafeBufferPointer<NamePath>
     let text: UnsafePointer<UInt8>
@@ -55,7 +61,7 @@ struct Renderer {
                 pc += 1
 
             case .raw(let p):
-                if let embedding, embedding.sites.contains(pc) {
+                if !embeddedSites.isEmpty && embeddedSites.contains(pc), let embedding {
                     try runEmbedded(embedding)
                 } else if let value = resolve(Int(p)) {
                     writeValue(value, escape: false)
@@ -291,7 +297,7 @@ typealias ValueRef = UnsafePointer<TemplateValue>
 
 /// What `Renderer` renders in place of the raw tags at the instructions `sites`.
 struct Embedding {
-    let sites: Set<Int>
+    let sites: [Int]
     let template: CompiledTemplate
     let context: TemplateValue
 }

@@ -118,11 +118,11 @@ public struct TemplateSet: Sendable {
         let outer = try lookup(name)
         let inner = try lookup(template)
         // The tags by their instruction's position: names are shared by all templates.
-        let sites = Set((outer.start..<outer.end).filter { pc in
+        let sites = (outer.start..<outer.end).filter { pc in
             guard case .raw(let p) = program.ops[pc] else { return false }
             let path = program.paths[Int(p)]
             return path.kind == .stack && path.first == tag && path.rest.isEmpty
-        })
+        }
         let embedding = Embedding(sites: sites, template: inner, context: embeddedContext)
         try render(outer, context, embedding: embedding, into: &buffer)
     }
