@@ -10,7 +10,7 @@
 /// The view model is immutable while it renders and outlives the render, so the pointers stay valid.
 struct Renderer {
     var out: OutputBuffer
-    var stack: ContiguousArray<ValueRef> = []
+    var stack = ContextStack()
     /// Indentation of the standalone partials being rendered; empty when none.
     var indent: [UInt8] = []
     /// Set on entering an indented partial: its first output starts a line (the whitespace before
@@ -45,7 +45,6 @@ struct Renderer {
         self.text = text
         self.maxDepth = maxDepth
         self.out = out
-        stack.reserveCapacity(16)
     }
 
     mutating func run(_ start: Int, _ end: Int) throws {
@@ -123,13 +122,17 @@ struct Renderer {
     /// its own tags of the same name are not embedded again.
     private mutating func runEmbedded(_ embedding: Embedding) throws {
         let savedStack = stack
+        stack = ContextStack(capacity: 4)
         self.embedding = nil
+        defer {
+            stack.deallocate()
+            stack = savedStack
+            self.embedding = embedding
+        }
         try withUnsafePointer(to: embedding.context) { context in
-            stack = [context]
+            stack.append(context)
             try run(embedding.template.start, embedding.template.end)
         }
-        self.embedding = embedding
-        stack = savedStack
     }
 
     private mutating func runPartial(_ start: Int, _ end: Int, site: Int) throws {

@@ -242,7 +242,10 @@ public struct TemplateSet: Sendable {
                 try program.bytes.withUnsafeBufferPointer { text in
                     var renderer = Renderer(program: program, ops: ops, paths: paths, text: text.baseAddress ?? UnsafePointer(bitPattern: 1)!,
                                             maxDepth: maxPartialDepth, out: out)
-                    defer { renderer.out.deallocate() }
+                    defer {
+                        renderer.out.deallocate()
+                        renderer.stack.deallocate()
+                    }
                     renderer.embedding = embedding
                     try withUnsafePointer(to: context) { context in
                         renderer.stack.append(context)
