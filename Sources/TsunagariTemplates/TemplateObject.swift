@@ -13,7 +13,9 @@ import Foundation
 public final class TemplateObject: @unchecked Sendable {
     public let fields: TemplateMap
     private let lock = NSLock()
-    private var renders: [Render] = []
+    /// Read and written under `lock` only: the dynamic exclusivity check of each access is
+    /// left out (a check per kept partial copied was ~1.5 % of the templates' instructions).
+    @exclusivity(unchecked) private var renders: [Render] = []
 
     /// A partial's output with this object on top, for one `TemplateSet`'s program.
     struct Render {

@@ -263,7 +263,8 @@ public struct TemplateSet: Sendable {
 /// threads at once; each reads and writes one word under a lock).
 final class SizeHints: @unchecked Sendable {
     private let lock = NSLock()
-    private var sizes: [Int]
+    /// Under `lock` only: no dynamic exclusivity check (as `TemplateObject.renders`).
+    @exclusivity(unchecked) private var sizes: [Int]
 
     init(count: Int) { sizes = Array(repeating: 0, count: count) }
 
