@@ -271,6 +271,7 @@ struct Renderer {
     }
 
     private mutating func writeValue(_ value: ValueRef, escape: Bool) {
+        if case .string = value.pointee, writeString(value, escape: escape) { return }
         switch value.pointee {
         case .null, .list, .map, .object:
             return
@@ -291,6 +292,50 @@ struct Renderer {
         case .bool(let b):
             beginWrite()
             out.append(b ? "true" : "false")
+        }
+    }
+}
+
+extension Renderer {
+    /// Writes the string `value` points to, its UTF-8 found before anything is written: the
+    /// string is then not copied out of the view model (a retain and a release per string
+    /// written, ~4 % of the templates' instructions). A long string's bytes are read where its
+    /// storage is, which the view model keeps; a short one's (which may be inline in the value)
+    /// are copied here first. False, writing nothing, for a string without contiguous UTF-8.
+    @inline(__always)
+    fileprivate mutating func writeString(_ value: ValueRef, escape: Bool) -> Bool {
+        var short: (UInt64, UInt64) = (0, 0)
+        var count = -1
+        var long: UnsafePointer<UInt8>?
+        if case .string(let s) = value.pointee {
+            _ = s.utf8.withContiguousStorageIfAvailable { bytes in
+                count = bytes.count
+                if count <= MemoryLayout.size(ofValue: short) {
+                    withUnsafeMutableBytes(of: &short) { $0.copyMemory(from: UnsafeRawBufferPointer(bytes)) }
+                } else {
+                    long = bytes.baseAddress
+                }
+            }
+        }
+        if count < 0 { return false }
+        if count == 0 { return true }
+        beginWrite()
+        if let long {
+            writeBytes(UnsafeBufferPointer(start: long, count: count), escape: escape)
+        } else {
+            withUnsafeBytes(of: &short) { short in
+                writeBytes(UnsafeBufferPointer(start: short.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count), escape: escape)
+            }
+        }
+        return true
+    }
+
+    @inline(__always)
+    private mutating func writeBytes(_ bytes: UnsafeBufferPointer<UInt8>, escape: Bool) {
+        if escape {
+            out.appendEscaped(bytes)
+        } else {
+            out.append(bytes)
         }
     }
 }
