@@ -27,10 +27,6 @@ let package = Package(
         // to the program that uses it.
         .systemLibrary(name: "CJemalloc", pkgConfig: "jemalloc",
                        providers: [.apt(["libjemalloc-dev"])]),
-        // Its options (transparent huge pages), read before `main` runs: a global in C.
-        // (Its debug information in DWARF 4: Valgrind 3.19, which bench/instructions.py runs
-        // the executable under, cannot read clang's default DWARF 5.)
-        .target(name: "CAllocatorOptions", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
         // Each C library is wrapped once; nothing else sees a C type.
         .target(name: "TsunagariYAML", dependencies: ["CYAML"]),
         .target(name: "TsunagariMarkdown", dependencies: ["CCmark"]),
@@ -40,7 +36,6 @@ let package = Package(
         .executableTarget(name: "tsunagari",
                           dependencies: ["TsunagariCore",
                                          .target(name: "CJemalloc", condition: .when(platforms: [.linux])),
-                                         .target(name: "CAllocatorOptions", condition: .when(platforms: [.linux])),
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "FlyingFox", package: "FlyingFox")]),
         .testTarget(name: "TsunagariYAMLTests", dependencies: ["TsunagariYAML"]),

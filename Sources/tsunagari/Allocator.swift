@@ -1,9 +1,6 @@
 #if canImport(CJemalloc)
 import CJemalloc
 #endif
-#if canImport(CAllocatorOptions)
-import CAllocatorOptions
-#endif
 import Foundation
 import TsunagariMarkdown
 import TsunagariYAML
@@ -14,10 +11,7 @@ import TsunagariYAML
 enum Allocator {
     static var description: String {
         #if canImport(CJemalloc)
-        if let version = jemallocVersion(), jemallocServesMalloc() {
-            // What jemalloc took from the options (CAllocatorOptions), not what was asked.
-            return "jemalloc \(version), transparent huge pages: \(jemallocOption("opt.thp") ?? "?")"
-        }
+        if let version = jemallocVersion(), jemallocServesMalloc() { return "jemalloc \(version)" }
         #endif
         return "the system malloc"
     }
@@ -28,16 +22,6 @@ enum Allocator {
         var size = MemoryLayout<UnsafePointer<CChar>?>.size
         guard mallctl("version", &version, &size, nil, 0) == 0, let version else { return nil }
         return String(cString: version)
-    }
-
-    private static func jemallocOption(_ name: String) -> String? {
-        #if canImport(CAllocatorOptions)
-        _ = tsunagari_allocator_options()   // (the definition jemalloc reads is in that object)
-        #endif
-        var value: UnsafePointer<CChar>? = nil
-        var size = MemoryLayout<UnsafePointer<CChar>?>.size
-        guard mallctl(name, &value, &size, nil, 0) == 0, let value else { return nil }
-        return String(cString: value)
     }
 
     /// Whether a plain `malloc` shows in jemalloc's count of this thread's allocations.
