@@ -1,5 +1,6 @@
 import XCTest
 @testable import TsunagariMarkdown
+import TestSupport
 
 /// ReusedUTF8 copies runs from the source instead of validating them: its Strings must be
 /// exactly those of `String(decoding:as:)`, the general path, whatever the bytes.
@@ -32,7 +33,7 @@ final class ReusedUTF8Tests: XCTestCase {
 
     /// Pieces of the source (cut anywhere), bytes of its own and ASCII markup, mixed at random.
     func testMatchesTheGeneralPathOnRandomMixes() {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let alphabet: [String] = ["相", "談", "で", "す", "。", "a", " ", "\n", "\r\n", "é", "😀", "\u{FEFF}", "<", "&"]
         for _ in 0..<400 {
             let source = (0..<Int(rng.next() % 60)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }.joined()
@@ -58,18 +59,5 @@ final class ReusedUTF8Tests: XCTestCase {
         let r = CommonMark.render("# 見出し&copy;\n\n本文\u{0}です [リンク](https://例.jp/パス \"題\")。\r\n\\*日本\\*")
         XCTAssertEqual(r.html, "<h1 id=\"見出し\">見出し©</h1>\n<p>本文\u{FFFD}です <a href=\"https://%E4%BE%8B.jp/%E3%83%91%E3%82%B9\" title=\"題\">リンク</a>。\n*日本*</p>\n")
         XCTAssertEqual(r.plainText, "見出し©\n本文\u{FFFD}です リンク。 *日本*")
-    }
-}
-
-/// A small deterministic generator (the tests must not change from run to run).
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

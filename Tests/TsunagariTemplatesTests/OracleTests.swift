@@ -2,6 +2,7 @@ import Foundation
 import Mustache
 import XCTest
 import TsunagariTemplates
+import TestSupport
 
 /// TemplateSet against swift-mustache (`oracleRender`): byte-identical output on realistic pages
 /// and on deterministic random templates and values.
@@ -171,19 +172,7 @@ private func oracleRenderAny(templates: [String: String], name: String, object: 
     return library.render(object, withTemplate: name)
 }
 
-/// A small deterministic generator (SplitMix64).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
+extension SplitMix64 {
     mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 }
 

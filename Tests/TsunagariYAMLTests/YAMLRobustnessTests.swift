@@ -1,23 +1,11 @@
 import Foundation
 import XCTest
 import TsunagariYAML
+import TestSupport
 
 /// "Never crash on any input": mutated suite inputs and hostile documents must give a value or
 /// a YAMLError whose mark lies inside the input, and every node mark must lie inside it too.
 final class YAMLRobustnessTests: XCTestCase {
-
-    /// SplitMix64, so failures reproduce.
-    private struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-    }
 
     private static let fragments: [[UInt8]] = [
         "[", "]", "{", "}", ":", ": ", "- ", "? ", ",", "&a ", "*a", "&b [*a, *a]", "!", "!!int ", "!!str ",
@@ -25,7 +13,7 @@ final class YAMLRobustnessTests: XCTestCase {
         "\u{FEFF}", "日本", "\\", "\\u263A", "  ", "\0", "\u{1}", "~", "0x", "9999999999999999999999", "<<: *a",
     ].map { Array($0.utf8) } + [[0xFF], [0xE3, 0x81], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xC2, 0x85]]
 
-    private func mutate(_ input: [UInt8], _ rng: inout Random) -> [UInt8] {
+    private func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var bytes = input
         for _ in 0...rng.below(3) {
             switch rng.below(5) {
@@ -68,7 +56,7 @@ final class YAMLRobustnessTests: XCTestCase {
     func testMutatedSuiteInputs() throws {
         guard let root = YAMLTestSuiteTests.suiteDirectory() else { throw XCTSkip("yaml-test-suite not found") }
         let ids = try FileManager.default.contentsOfDirectory(atPath: root.path).sorted()
-        var rng = Random(state: 0x5453_554E_4147_4152)   // "TSUNAGAR"
+        var rng = SplitMix64(seed: 0x5453_554E_4147_4152)   // "TSUNAGAR"
         // YAML_FUZZ_ROUNDS=1000 for a longer run.
         let rounds = ProcessInfo.processInfo.environment["YAML_FUZZ_ROUNDS"].flatMap { Int($0) } ?? 25
         var count = 0

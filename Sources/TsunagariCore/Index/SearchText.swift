@@ -261,6 +261,11 @@ public enum SearchText {
         // Japanese punctuation (、。〈〉《》「」『』【】・), common in prose, answered without
         // asking Unicode's tables (which took a tenth of the tokenizing).
         if value == 0x3001 || value == 0x3002 || (0x3008...0x3011).contains(value) || value == 0x30FB { return false }
+        return isWordByGeneralCategory(value)
+    }
+
+    /// The definition itself: a letter, mark or digit by Unicode's general category.
+    static func isWordByGeneralCategory(_ value: UInt32) -> Bool {
         guard let s = Unicode.Scalar(value) else { return false }
         switch s.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
