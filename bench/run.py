@@ -11,7 +11,9 @@ For each size: generates the site (bench/generate.py), and then, for tsunagari a
   of what each file was made from `.ts-out.record`) moved
   aside into a trash folder that is deleted only after every run of the script (as is a site
   an earlier run generated), so that no run is timed while the disk deletes a tree or
-  allocates inodes it has just freed; the two tools' runs alternate;
+  allocates inodes it has just freed; before each size's runs, what is dirty is written out
+  and the script waits until the disk has stopped discarding and writing; the two tools' runs
+  alternate;
 - rebuilds with the previous output present: nothing changed, and one window's summary changed
   (tsunagari reads unchanged entries back from its parse cache, writes over its spare copy,
   keeps every file whose input its record shows unchanged and changes only the files whose
@@ -60,12 +62,52 @@ def count(path, suffix):
     return sum(1 for base, _, files in os.walk(path) for f in files if f.endswith(suffix))
 
 
+def block_stat_file(folder):
+    """The kernel's I/O counters of the block device that holds `folder`, or None (tmpfs, or
+    no /sys)."""
+    dev = os.stat(folder).st_dev
+    path = "/sys/dev/block/%d:%d/stat" % (os.major(dev), os.minor(dev))
+    return path if os.path.exists(path) else None
+
+
+def disk_activity(stat_text):
+    """(discards completed, sectors written) from a /sys/.../stat line (the kernel's
+    Documentation/block/stat.rst: field 7 is sectors written, field 12 discards completed;
+    kernels before 4.18 have no discard fields: 0)."""
+    fields = [int(f) for f in stat_text.split()]
+    return (fields[11] if len(fields) > 11 else 0), fields[6]
+
+
+def wait_for_quiet_disk(read_stat, window=3.0, max_wait=600.0, clock=time.monotonic, sleep=time.sleep):
+    """Waits until a `window` of seconds passes with no discard and under a megabyte written.
+    ext4 mounted with online discard goes on discarding the blocks of a large deletion for
+    minutes; a cold build timed then took 3.0 s instead of 1.0 s (and Hugo 3.9 s instead of
+    2.4 s). Returns the seconds waited (at most about `max_wait`)."""
+    start = clock()
+    before = disk_activity(read_stat())
+    while True:
+        sleep(window)
+        after = disk_activity(read_stat())
+        if after[0] == before[0] and after[1] - before[1] < 2048:
+            return clock() - start
+        if clock() - start >= max_wait:
+            return clock() - start
+        before = after
+
+
 def settle(folder, seconds=3):
     """Waits until the detached deletion of tsunagari's replaced output (a `.NAME.trash-*`
-    folder) is done, then a little longer, so that no run is timed while the disk is busy
-    deleting the tree an earlier run replaced."""
+    folder) is done, writes out what is still dirty (a generated site), waits until the disk
+    has stopped discarding and writing (see wait_for_quiet_disk), then a little longer, so that
+    no run is timed while the disk is busy with what came before it."""
     while any(name.startswith(".") and ".trash-" in name for name in os.listdir(folder)):
         time.sleep(0.2)
+    os.sync()
+    stat = block_stat_file(folder)
+    if stat:
+        waited = wait_for_quiet_disk(lambda: open(stat).read())
+        if waited > 10:
+            print("waited %.0f s for the disk to stop discarding and writing" % waited, file=sys.stderr, flush=True)
     time.sleep(seconds)
 
 

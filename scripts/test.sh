@@ -11,6 +11,8 @@ swift test --skip-build --disable-swift-testing
 if [[ "${TSUNAGARI_SKIP_FUZZ:-0}" != 1 ]]; then
   for target in frontmatter yaml entry; do bash scripts/fuzz.sh "$target" "${FUZZ_SECONDS:-20}" -seed=1; done
 fi
+# The benchmark's own logic (bench/run.py's wait for a quiet disk).
+python3 -m pytest -q Tests/bench
 if [[ -d Tests/browser ]] && ls Tests/browser/test_*.py >/dev/null 2>&1; then
   swift build -c release --product tsunagari
   python3 -m pytest -q Tests/browser

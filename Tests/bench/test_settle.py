@@ -1,0 +1,58 @@
+"""bench/run.py waits for a quiet disk before timing: the counters it reads and its wait."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "bench"))
+import run  # noqa: E402
+
+
+def stat_line(sectors_written, discards):
+    # The 17 fields of /sys/block/DEV/stat: field 7 sectors written, field 12 discards.
+    fields = [5, 0, 40, 1, 9, 0, sectors_written, 2, 0, 3, 4, discards, 0, 8 * discards, 1, 0, 0]
+    return " ".join(str(f) for f in fields) + "\n"
+
+
+class FakeDisk:
+    """Counters that move by the given steps, one step a window; a clock the waits advance."""
+
+    def __init__(self, steps):
+        self.steps = list(steps)
+        self.written = 1000
+        self.discards = 500
+        self.now = 0.0
+
+    def read(self):
+        return stat_line(self.written, self.discards)
+
+    def sleep(self, seconds):
+        self.now += seconds
+        if self.steps:
+            written, discards = self.steps.pop(0)
+            self.written += written
+            self.discards += discards
+
+    def clock(self):
+        return self.now
+
+
+def test_counters_are_read_from_their_fields():
+    assert run.disk_activity(stat_line(123456, 78)) == (78, 123456)
+    # A kernel without discard fields (11 of them): no discards.
+    assert run.disk_activity("1 2 3 4 5 6 777 8 9 10 11") == (0, 777)
+
+
+def test_waits_while_the_disk_discards_and_stops_when_it_is_quiet():
+    disk = FakeDisk([(0, 9000), (64, 11000), (0, 300), (16, 0)])
+    waited = run.wait_for_quiet_disk(disk.read, window=3, max_wait=600, clock=disk.clock, sleep=disk.sleep)
+    assert waited == 12  # three windows with discards, then one quiet window
+
+
+def test_heavy_writing_is_not_quiet_but_a_journal_commit_is():
+    disk = FakeDisk([(500000, 0), (100, 0)])
+    assert run.wait_for_quiet_disk(disk.read, window=3, clock=disk.clock, sleep=disk.sleep) == 6
+
+
+def test_gives_up_after_the_longest_wait():
+    disk = FakeDisk([(0, 1)] * 1000)
+    waited = run.wait_for_quiet_disk(disk.read, window=3, max_wait=30, clock=disk.clock, sleep=disk.sleep)
+    assert 30 <= waited < 33
