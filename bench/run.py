@@ -104,11 +104,18 @@ def settle(folder, seconds=3):
         time.sleep(0.2)
     os.sync()
     stat = block_stat_file(folder)
-    if stat:
-        waited = wait_for_quiet_disk(lambda: open(stat).read())
-        if waited > 10:
-            print("waited %.0f s for the disk to stop discarding and writing" % waited, file=sys.stderr, flush=True)
-    time.sleep(seconds)
+    if not stat:
+        time.sleep(seconds)
+        return
+    # The quiet window it ends on is the "little longer".
+    waited = wait_for_quiet_disk(lambda: read_text(stat), window=seconds)
+    if waited > 10:
+        print("waited %.0f s for the disk to stop discarding and writing" % waited, file=sys.stderr, flush=True)
+
+
+def read_text(path):
+    with open(path) as f:
+        return f.read()
 
 
 def median_runs(runs, fn):
