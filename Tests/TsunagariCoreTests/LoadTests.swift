@@ -113,6 +113,20 @@ final class SourceFileTests: XCTestCase {
             XCTAssertEqual(afterBOM.description, d.description)
         }
     }
+
+    /// An entry's slug is its file's name without `.md`, whatever the folders before it are
+    /// called (the Japanese folder name's bytes must not be cut into).
+    func testEntrySlugIsTheFileNameWithoutItsExtension() {
+        let cases = [("content/windows/tokyo-inochi.md", "tokyo-inochi"), ("x.md", "x"), ("content/窓口/a-1.md", "a-1"),
+                     ("content/windows/.md", ""), ("content/windows/readme", "readme")]
+        for (path, slug) in cases {
+            XCTAssertEqual(EntryOrigin(entryPath: path), EntryOrigin(path: path, slug: slug), path)
+        }
+        let text = "---\nname: 窓口\nreading: まどぐち\nsummary: 相談\ncategories: [kodoku]\nlife_stages: [dare-demo]\nregions: [\"131083\"]\nchannels:\n  - type: Web\n    url: https://example.test/\nsample: true\n---\n"
+        guard case .success(let file) = SourceFile.decode(path: "content/窓口/soudan-01.md", bytes: Array(text.utf8)),
+              case .window(let window)? = ContentLoader.parseEntry(kind: .windows, file: file).decoded else { return XCTFail("not read as a window") }
+        XCTAssertEqual(window.origin, EntryOrigin(path: "content/窓口/soudan-01.md", slug: "soudan-01"))
+    }
 }
 
 final class FieldTests: XCTestCase {

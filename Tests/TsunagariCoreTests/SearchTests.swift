@@ -252,6 +252,25 @@ final class SearchIndexTests: XCTestCase {
         XCTAssertEqual([counter.lengths.0, counter.lengths.1, counter.lengths.2], [1667, 1667, 1666], "tokens counted by field")
     }
 
+    /// A table given back is cleared: the next document counted in it (the same table, taken
+    /// back at once) sees none of the first one's tokens or counts.
+    func testAGivenBackTableCountsTheNextDocumentFromZero() {
+        let kanji = (0..<3000).map { JapaneseToken.pack(Unicode.Scalar(UInt32(0x4E00 + $0))!) }
+        var first = SearchIndexer.TermCounter(expected: 1)
+        for (n, token) in kanji.enumerated() { first.field = n % 3; first.japanese(token); first.japanese(token) }
+        XCTAssertEqual(first.japaneseTerms().count, 3000)
+        first.giveBackTable()
+
+        var second = SearchIndexer.TermCounter(expected: 1)
+        second.field = 2
+        for token in [kanji[5], kanji[2999], kanji[5], kanji[7]] { second.japanese(token) }
+        let terms = second.japaneseTerms()
+        second.giveBackTable()
+        XCTAssertEqual(terms.map(\.token), [kanji[5], kanji[2999], kanji[7]])
+        XCTAssertEqual(terms.map { [$0.frequencies.name, $0.frequencies.summary, $0.frequencies.body] },
+                       [[0, 0, 2], [0, 0, 1], [0, 0, 1]])
+    }
+
     /// Positions are given in the order tokens are first added, the same position each time a
     /// token comes back, through many growths; tokens that differ only in high bits or only
     /// in low bits (clustering for a poor hash) are kept apart.

@@ -344,8 +344,7 @@ public enum ContentLoader {
             return EntryResult(decoded: nil, diagnostics: [SourceLocation.file(file.path).error("\(error)")])
         }
         let reader = FieldReader(path: file.path, node: node, what: "front matter")
-        let slug = String(file.path.split(separator: "/").last!.dropLast(3))
-        let origin = EntryOrigin(path: file.path, slug: slug)
+        let origin = EntryOrigin(entryPath: file.path)
         if document.body.utf8.count > 256 * 1024 {
             return EntryResult(decoded: nil, diagnostics: [SourceLocation(path: file.path, line: document.bodyFirstLine, column: 1)
                 .error("body is over 256 KiB", hint: "split the text into several pages")])
