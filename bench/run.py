@@ -12,7 +12,9 @@ For each size: generates the site (bench/generate.py), and then, for tsunagari a
   aside into a trash folder that is deleted only after every run of the script (as is a site
   an earlier run generated), so that no run is timed while the disk deletes a tree or
   allocates inodes it has just freed; before each size's runs, what is dirty is written out
-  and the script waits until the disk has stopped discarding and writing; the two tools' runs
+  and the script waits until the disk has stopped discarding and writing; a run started less
+  than seven minutes after the last one deleted its trees first waits that long (ext4 skips
+  inodes freed in the last 60–360 s: see RECENTLY_DELETED_SECONDS); the two tools' runs
   alternate;
 - rebuilds with the previous output present: nothing changed, and one window's summary changed
   (tsunagari reads unchanged entries back from its parse cache, writes over its spare copy,
@@ -93,6 +95,46 @@ def wait_for_quiet_disk(read_stat, window=3.0, max_wait=600.0, clock=time.monoto
         if clock() - start >= max_wait:
             return clock() - start
         before = after
+
+
+# ext4 without a journal (as this machine's root) will not reuse an inode freed less than 60 s
+# ago, or 360 s while its inode-table block is dirty (fs/ext4/ialloc.c, `recently_deleted`):
+# after a large deletion, every new file first steps over the freed ones. Seven minutes after
+# 20 GB were deleted a cold build of 10,000 windows was back to 1.0 s; after four it took
+# 5.0 s, 7.3 s of it in the kernel (perf: `recently_deleted` and the buffer lookups it makes,
+# two thirds of the samples).
+RECENTLY_DELETED_SECONDS = 420
+DELETION_STAMP = ".deleted-at"
+
+
+def seconds_until_inodes_settle(stamp_text, now, window=RECENTLY_DELETED_SECONDS):
+    """How long to wait, from the time a large deletion ended (a stamp file's text, the
+    seconds since the epoch; None or unreadable: no deletion known), until the inodes it freed
+    are old enough to be reused without a search."""
+    try:
+        ended = float(stamp_text)
+    except (TypeError, ValueError):
+        return 0.0
+    return max(0.0, min(window, ended + window - now))
+
+
+def wait_after_deletion(out, clock=time.time, sleep=time.sleep):
+    """Waits out the last deletion this script made in `out` (the stamp it left), if recent."""
+    path = os.path.join(out, DELETION_STAMP)
+    text = read_text(path) if os.path.exists(path) else None
+    wait = seconds_until_inodes_settle(text, clock())
+    if wait > 0:
+        print("waiting %.0f s: an earlier run deleted its trees less than %d s ago" % (wait, RECENTLY_DELETED_SECONDS),
+              file=sys.stderr, flush=True)
+        sleep(wait)
+    return wait
+
+
+def delete_and_stamp(tree, out):
+    """Deletes `tree`, then notes when in `out` (see wait_after_deletion)."""
+    shutil.rmtree(tree, ignore_errors=True)
+    with open(os.path.join(out, DELETION_STAMP), "w") as f:
+        f.write("%.0f\n" % time.time())
 
 
 def settle(folder, seconds=3):
@@ -202,6 +244,7 @@ def main():
     # 3.1 s instead of 2.1 s, Hugo 4.3 s instead of 3.8 s, a minute after 23 GB were deleted).
     leftovers = os.path.join(args.out, "leftovers-%d" % time.monotonic_ns())
     os.makedirs(leftovers, exist_ok=True)
+    wait_after_deletion(args.out)
     for n in [int(s) for s in args.sizes.split(",")]:
         runs = args.large_runs if n >= 100000 else args.runs
         gen = os.path.join(args.out, str(n))
@@ -265,7 +308,7 @@ def main():
         rows.append(row)
         print(json.dumps(row), flush=True)
 
-    shutil.rmtree(leftovers, ignore_errors=True)
+    delete_and_stamp(leftovers, args.out)
     print()
     print("| windows | tool | wall s (median) | CPU s | peak MiB | pages | output MiB | search index MiB |")
     print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")

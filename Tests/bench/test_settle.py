@@ -56,3 +56,33 @@ def test_gives_up_after_the_longest_wait():
     disk = FakeDisk([(0, 1)] * 1000)
     waited = run.wait_for_quiet_disk(disk.read, window=3, max_wait=30, clock=disk.clock, sleep=disk.sleep)
     assert 30 <= waited < 33
+
+
+def test_a_recent_deletion_is_waited_out_and_an_old_one_is_not():
+    # Deleted at t = 1000: inodes freed then are reusable without a search from t = 1420.
+    assert run.seconds_until_inodes_settle("1000\n", now=1000) == 420
+    assert run.seconds_until_inodes_settle("1000\n", now=1300) == 120
+    assert run.seconds_until_inodes_settle("1000\n", now=1420) == 0
+    assert run.seconds_until_inodes_settle("1000\n", now=90000) == 0
+    # No stamp, or one that cannot be read: nothing is known to wait for.
+    assert run.seconds_until_inodes_settle(None, now=1000) == 0
+    assert run.seconds_until_inodes_settle("yesterday", now=1000) == 0
+    # A stamp from the future (a clock set back) waits at most the window.
+    assert run.seconds_until_inodes_settle("5000\n", now=1000) == 420
+
+
+def test_the_stamp_left_by_a_deletion_makes_the_next_run_wait(tmp_path):
+    tree = tmp_path / "leftovers-1"
+    (tree / "trash").mkdir(parents=True)
+    (tree / "trash" / "index.html").write_text("x")
+    run.delete_and_stamp(str(tree), str(tmp_path))
+    assert not tree.exists()
+    stamp = float((tmp_path / run.DELETION_STAMP).read_text())
+    slept = []
+    waited = run.wait_after_deletion(str(tmp_path), clock=lambda: stamp + 20, sleep=slept.append)
+    assert waited == 400 and slept == [400]
+    slept.clear()
+    assert run.wait_after_deletion(str(tmp_path), clock=lambda: stamp + 600, sleep=slept.append) == 0
+    assert slept == []
+    # A folder no run has deleted in: no wait.
+    assert run.wait_after_deletion(str(tmp_path / "elsewhere"), clock=lambda: 0, sleep=slept.append) == 0

@@ -442,7 +442,7 @@ public struct SiteRenderer: Sendable {
                 guard sinkPrepared.wait() else { return .failure(CancellationError()) }
                 return Result {
                     try sink.announce(paths: built.files.map(\.path))
-                    for file in built.files { try sink.write(file) }
+                    try StageTimer.measure("  index files written") { for file in built.files { try sink.write(file) } }
                     return built.manifest
                 }
             }
@@ -495,8 +495,8 @@ public struct SiteRenderer: Sendable {
             }
             // The pages that name the index's manifest are rendered once it is built.
             let namesIndex = plans.map { $0.template == "search" || $0.template == "find" && $0.path == "find/" }
-            try renderPages(plans.indices.filter { !namesIndex[$0] }.map { plans[$0] }, in: frame, into: sink, threads: threads)
-            if let indexJob { manifest.value = try indexJob.wait().get() }
+            try StageTimer.measure("  pages") { try renderPages(plans.indices.filter { !namesIndex[$0] }.map { plans[$0] }, in: frame, into: sink, threads: threads) }
+            if let indexJob { manifest.value = try StageTimer.measure("  waiting for the index") { try indexJob.wait().get() } }
             try renderPages(plans.indices.filter { namesIndex[$0] }.map { plans[$0] }, in: frame, into: sink, threads: threads)
             if let error = documents?.wait() { throw error }
         } catch {
