@@ -114,6 +114,21 @@ final class SourceFileTests: XCTestCase {
         }
     }
 
+    /// Folder listings sort by UTF-8 bytes: the memcmp comparison agrees with comparing the
+    /// UTF-8 views on names that share prefixes, differ in length, are empty or not ASCII
+    /// (where Character order would differ: "é" written as e + U+0301 sorts after "f").
+    func testListingOrderIsUTF8ByteOrder() {
+        let names = ["", "a", "ab", "abc", "b", "a-1", "a1", "A", "窓口", "窓", "まど", "e\u{301}", "é", "f", "w000010", "w00001",
+                     "a-very-long-slug-past-fifteen-bytes", "a-very-long-slug-past-fifteen-bytez"]
+        for a in names {
+            for b in names {
+                XCTAssertEqual(FolderListing.precedes(Array(a.utf8), Array(b.utf8)), a.utf8.lexicographicallyPrecedes(b.utf8), "\(a.debugDescription) < \(b.debugDescription)")
+            }
+        }
+        XCTAssertTrue(FolderListing.precedes(Array("e\u{301}".utf8), Array("f".utf8)))
+        XCTAssertFalse(FolderListing.precedes(Array("é".utf8), Array("f".utf8)))
+    }
+
     /// An entry's slug is its file's name without `.md`, whatever the folders before it are
     /// called (the Japanese folder name's bytes must not be cut into).
     func testEntrySlugIsTheFileNameWithoutItsExtension() {
