@@ -12,10 +12,10 @@ For each size: generates the site (bench/generate.py), and then, for tsunagari a
   aside into a trash folder that is deleted only after every run of the script (as is a site
   an earlier run generated), so that no run is timed while the disk deletes a tree or
   allocates inodes it has just freed; before each size's runs, what is dirty is written out
-  and the script waits until the disk has stopped discarding and writing; a run started less
-  than seven minutes after the last one deleted its trees first waits that long (ext4 skips
-  inodes freed in the last 60–360 s: see RECENTLY_DELETED_SECONDS); the two tools' runs
-  alternate;
+  and the script waits until the disk has stopped discarding and writing, and until seven
+  minutes have passed since the last run of the script deleted its trees (ext4 without a
+  journal steps over inodes freed in the last 60–360 s: see RECENTLY_DELETED_SECONDS); the
+  two tools' runs alternate;
 - rebuilds with the previous output present: nothing changed, and one window's summary changed
   (tsunagari reads unchanged entries back from its parse cache, writes over its spare copy,
   keeps every file whose input its record shows unchanged and changes only the files whose
@@ -124,7 +124,7 @@ def wait_after_deletion(out, clock=time.time, sleep=time.sleep):
     text = read_text(path) if os.path.exists(path) else None
     wait = seconds_until_inodes_settle(text, clock())
     if wait > 0:
-        print("waiting %.0f s: an earlier run deleted its trees less than %d s ago" % (wait, RECENTLY_DELETED_SECONDS),
+        print("waiting %.0f s more: an earlier run deleted its trees less than %d s ago" % (wait, RECENTLY_DELETED_SECONDS),
               file=sys.stderr, flush=True)
         sleep(wait)
     return wait
@@ -244,7 +244,6 @@ def main():
     # 3.1 s instead of 2.1 s, Hugo 4.3 s instead of 3.8 s, a minute after 23 GB were deleted).
     leftovers = os.path.join(args.out, "leftovers-%d" % time.monotonic_ns())
     os.makedirs(leftovers, exist_ok=True)
-    wait_after_deletion(args.out)
     for n in [int(s) for s in args.sizes.split(",")]:
         runs = args.large_runs if n >= 100000 else args.runs
         gen = os.path.join(args.out, str(n))
@@ -258,6 +257,8 @@ def main():
         ts_record = os.path.join(gen, ".ts-out.record")
         trash = os.path.join(gen, "trash")
         os.makedirs(trash, exist_ok=True)
+        # (After generating the site, which takes part of the wait.)
+        wait_after_deletion(args.out)
         settle(gen)
 
         def aside(*paths):

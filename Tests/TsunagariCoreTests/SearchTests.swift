@@ -271,6 +271,19 @@ final class SearchIndexTests: XCTestCase {
                        [[0, 0, 2], [0, 0, 1], [0, 0, 1]])
     }
 
+    /// The table taken next is the one given back last (so the test above counts in a used
+    /// table); one too large to keep is let go.
+    func testTablesAreHandedOnAndVeryLargeOnesFreed() {
+        let table = SearchIndexer.FrequencyTable.take(expected: 100)
+        SearchIndexer.FrequencyTable.giveBack(table)
+        let again = SearchIndexer.FrequencyTable.take(expected: 100)
+        XCTAssertTrue(again === table)
+        SearchIndexer.FrequencyTable.giveBack(again)
+        let huge = SearchIndexer.FrequencyTable(expected: SearchIndexer.FrequencyTable.largestKept)
+        SearchIndexer.FrequencyTable.giveBack(huge)
+        XCTAssertFalse(SearchIndexer.FrequencyTable.take(expected: 1) === huge)
+    }
+
     /// Positions are given in the order tokens are first added, the same position each time a
     /// token comes back, through many growths; tokens that differ only in high bits or only
     /// in low bits (clustering for a poor hash) are kept apart.

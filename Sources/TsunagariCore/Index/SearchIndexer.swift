@@ -86,9 +86,9 @@ public struct SearchIndexer: Sendable {
     }
 
     static func terms(of doc: SearchDocument) -> DocTerms {
-        // Sized for about one distinct token per four bytes of text (a kanji or kana is three,
-        // and Japanese prose repeats many of its bigrams): the table grows when a text has more.
-        // Sized for every token, the tables of 10,000 windows took 2 % of a build to clear.
+        // A new table is sized for about one distinct token per four bytes of text (a kanji or
+        // kana is three, and Japanese prose repeats many of its bigrams); a table given back by an
+        // earlier document keeps its size. Either grows when a text has more.
         var counter = TermCounter(expected: (doc.name.utf8.count + doc.about.utf8.count + doc.bodyParts.reduce(0) { $0 + $1.utf8.count }) / 4)
         counter.field = 0
         SearchText.forEachIndexToken(doc.name, unigrams: true, into: &counter)
@@ -200,10 +200,19 @@ public struct SearchIndexer: Sendable {
             spareLock.withLock { spare.popLast() } ?? FrequencyTable(expected: expected)
         }
 
+        /// Tables above this many slots (a page of about 64 KB of text) are freed when given
+        /// back, so that one very long page does not leave megabytes held in a `serve` process.
+        static let largestKept = 1 << 15
+
         /// Clears `table` slot by slot and keeps it for `take` (as many as there are threads).
         static func giveBack(_ table: FrequencyTable) {
+            guard table.capacity <= largestKept else { return }
             table.clear()
-            spareLock.withLock { spare.append(table) }
+            spareLock.withLock {
+                // Given back twice, one table would be handed to two threads.
+                precondition(!spare.contains { $0 === table }, "a token table given back twice")
+                spare.append(table)
+            }
         }
 
         /// Empties the slots counted in (their keys and counts), through `order`.
