@@ -199,7 +199,12 @@ final class BuildTests: XCTestCase {
         XCTAssertEqual((first["service_areas"] as? [[String: Any]])?.first?["name"] as? String, "全国")
         XCTAssertEqual(first["assured_date"] as? String, "2024-11-01")
         let tokyo = try XCTUnwrap(services.first { $0["id"] as? String == "tokyo-line" })
-        XCTAssertEqual((tokyo["schedules"] as? [[String: Any]])?.first?["byday"] as? String, "MO,TU,WE,TH,FR")
+        let schedule = try XCTUnwrap((tokyo["schedules"] as? [[String: Any]])?.first)
+        XCTAssertEqual(schedule["byday"] as? String, "MO,TU,WE,TH,FR")
+        XCTAssertEqual(schedule["freq"] as? String, "WEEKLY")
+        XCTAssertEqual(schedule["opens_at"] as? String, "9:00")
+        XCTAssertEqual(schedule["closes_at"] as? String, "17:00")
+        XCTAssertEqual(schedule["description"] as? String, "月〜金 9:00〜17:00")
     }
 
     func testCSVFieldQuotingAndFormulaGuard() {
@@ -208,6 +213,22 @@ final class BuildTests: XCTestCase {
         XCTAssertEqual(OpenData.csvField("=HYPERLINK(1)"), "'=HYPERLINK(1)")
         XCTAssertEqual(OpenData.csvField("0120-000-000"), "0120-000-000")
         XCTAssertEqual(OpenData.csvField("=\"a\",b"), "\"'=\"\"a\"\",b\"")
+    }
+
+    /// A CSV row puts a comma between fields (also after an empty first one), joins a list with
+    /// "|" and quotes each field once it is whole; the next row starts afresh.
+    func testCSVRowSeparatesAndQuotesEachField() {
+        var row = OpenData.CSVRow()
+        var out: [UInt8] = []
+        row.field("")
+        row.list(["a", "b,c"])
+        row.field("=1")
+        row.begin(); row.bytes += Array("x\"y".utf8); row.end()
+        row.list([])
+        row.finish(into: &out)
+        row.field("next")
+        row.finish(into: &out)
+        XCTAssertEqual(String(decoding: out, as: UTF8.self), ",\"a|b,c\",'=1,\"x\"\"y\",\r\nnext\r\n")
     }
 
     /// A reference names the first term whose slug or label it is, as a search of the list in
