@@ -52,6 +52,15 @@ enum Formatting {
     /// 月〜金 9:00〜17:00、土 10:00〜12:00（祝日を除く）。note. Made as UTF-8 bytes: built from
     /// interpolated Strings joined, the hours of 10,000 windows (on their cards, pages and
     /// open data) were 1.7 % of a build's instructions.
+    /// One weekly range: 月〜金 9:00〜17:00.
+    static func appendRange(_ r: Schedule.Range, to out: inout [UInt8]) {
+        appendDays(r.days, to: &out)
+        out.append(UInt8(ascii: " "))
+        appendTime(r.open, to: &out)
+        out.append(contentsOf: "〜".utf8)
+        appendTime(r.close, to: &out)
+    }
+
     static func schedule(_ s: Schedule?) -> String? {
         guard let s else { return nil }
         var out: [UInt8] = []
@@ -59,11 +68,7 @@ enum Formatting {
         if s.always { out.append(contentsOf: "24時間".utf8) }
         for r in s.weekly {
             if !out.isEmpty { out.append(contentsOf: "、".utf8) }
-            appendDays(r.days, to: &out)
-            out.append(UInt8(ascii: " "))
-            appendTime(r.open, to: &out)
-            out.append(contentsOf: "〜".utf8)
-            appendTime(r.close, to: &out)
+            appendRange(r, to: &out)
         }
         if let holidays = s.holidays {
             if out.isEmpty {

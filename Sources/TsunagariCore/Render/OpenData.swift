@@ -51,13 +51,8 @@ final class OpenData {
             Formatting.appendTime(r.open, to: &j.out)
             j.raw("\",\"closes_at\":\"")
             Formatting.appendTime(r.close, to: &j.out)
-            // (As Formatting.schedule writes one range.)
             j.raw("\",\"description\":\"")
-            Formatting.appendDays(r.days, to: &j.out)
-            j.out.append(UInt8(ascii: " "))
-            Formatting.appendTime(r.open, to: &j.out)
-            j.raw("〜")
-            Formatting.appendTime(r.close, to: &j.out)
+            Formatting.appendRange(r, to: &j.out)
             j.raw("\"}")
         }
     }
