@@ -220,6 +220,7 @@ final class SearchIndexTests: XCTestCase {
             expected[list].append(p)
         }
         let empty = lists.makeList()
+        lists.seal()
         XCTAssertEqual(lists.postingCount(empty), 0)
         lists.forEach(empty) { _ in XCTFail("an empty list has no postings") }
         for list in 0..<7 {

@@ -8,7 +8,11 @@ import Foundation
 /// before, paid two uniqueness checks, a function call per byte and its growth on each of the
 /// 1.8 million postings of 10,000 windows (3 % of a build's instructions).
 ///
-/// Written by one thread; read by many once written (`forEach`, `postingCount`).
+/// Written by one thread, then sealed (`seal()`): every list's bytes copied, in list order, into
+/// one buffer and the blocks freed. The index reads every list three times after that, from
+/// memory in order, with no hop between blocks (the chained reads were 5 % of a cold build's
+/// samples, well above their share of its instructions: cache misses). Read by many once sealed
+/// (`forEach`, `postingCount`).
 final class PostingLists: @unchecked Sendable {
     private static let blockBytes = 32
     private static let payload = blockBytes - 4
@@ -20,6 +24,7 @@ final class PostingLists: @unchecked Sendable {
         var fill: Int32 = 0      // bytes used in the tail block
         var last: Int32 = -1     // the last document appended
         var postings: Int32 = 0
+        var bytes: Int32 = 0     // the postings' bytes in all its blocks
     }
 
     // (Without dynamic exclusivity checks: one thread writes, and two checks a posting on
@@ -27,15 +32,20 @@ final class PostingLists: @unchecked Sendable {
     @exclusivity(unchecked) private var segments: [UnsafeMutablePointer<UInt8>] = []
     @exclusivity(unchecked) private var blockCount = 1
     @exclusivity(unchecked) private var lists: [List] = []
+    /// Once sealed: every list's bytes, and where each list starts in them.
+    private var sealed: UnsafeMutablePointer<UInt8>? = nil
+    private var starts: [Int] = []
 
     deinit {
         for segment in segments { segment.deallocate() }
+        sealed?.deallocate()
     }
 
     var count: Int { lists.count }
 
     /// A new, empty list; returns its number.
     func makeList() -> Int {
+        precondition(sealed == nil, "a list made after the lists were sealed")
         lists.append(List())
         return lists.count - 1
     }
@@ -57,6 +67,7 @@ final class PostingLists: @unchecked Sendable {
     }
 
     func append(_ p: SearchIndexer.Posting, to number: Int) {
+        precondition(sealed == nil, "a posting appended after the lists were sealed")
         // The posting's bytes first (at most 5 + 1 + 3 × 5), then copied into the chain.
         var bytes: (UInt64, UInt64, UInt64) = (0, 0, 0)
         var length = 0
@@ -106,25 +117,42 @@ final class PostingLists: @unchecked Sendable {
         }
         list.last = p.doc
         list.postings += 1
+        list.bytes += Int32(length)
         lists[number] = list
     }
 
-    /// The list's postings in the order appended.
-    func forEach(_ number: Int, _ body: (SearchIndexer.Posting) -> Void) {
-        let list = lists[number]
-        guard list.head != 0 else { return }
-        var current = block(list.head)
-        var currentNumber = list.head
-        var offset = 0
-        var remaining = Int(list.postings)
-        @inline(__always) func next() -> UInt8 {
-            if offset == PostingLists.payload {
-                currentNumber = UnsafeRawPointer(current + PostingLists.payload).loadUnaligned(as: Int32.self)
-                current = block(currentNumber)
-                offset = 0
+    /// Copies every list's bytes, in list order, into one buffer and frees the blocks; no list
+    /// is made or appended to after this.
+    func seal() {
+        precondition(sealed == nil, "the lists were sealed twice")
+        let total = lists.reduce(0) { $0 + Int($1.bytes) }
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, total))
+        starts.reserveCapacity(lists.count)
+        var at = 0
+        for list in lists {
+            starts.append(at)
+            var remaining = Int(list.bytes), number = list.head
+            while remaining > 0 {
+                let n = min(PostingLists.payload, remaining)
+                (buffer + at).update(from: block(number), count: n)
+                at += n
+                remaining -= n
+                if remaining > 0 { number = UnsafeRawPointer(block(number) + PostingLists.payload).loadUnaligned(as: Int32.self) }
             }
-            let b = current[offset]
-            offset += 1
+        }
+        for segment in segments { segment.deallocate() }
+        segments = []
+        sealed = buffer
+    }
+
+    /// The list's postings in the order appended (once sealed).
+    func forEach(_ number: Int, _ body: (SearchIndexer.Posting) -> Void) {
+        guard let sealed else { preconditionFailure("the lists are read once sealed") }
+        var at = sealed + starts[number]
+        var remaining = Int(lists[number].postings)
+        @inline(__always) func next() -> UInt8 {
+            let b = at.pointee
+            at += 1
             return b
         }
         @inline(__always) func varint() -> Int32 {

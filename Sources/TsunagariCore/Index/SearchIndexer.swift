@@ -386,6 +386,7 @@ public struct SearchIndexer: Sendable {
         japanese = []
         wordLists = [:]
         let empty = lists.makeList()   // (a token found only in the groups' words)
+        lists.seal()
         let sums = lengths.reduce((0, 0, 0)) { ($0.0 + Int($1.0), $0.1 + Int($1.1), $0.2 + Int($1.2)) }
         let count = Double(max(1, n))
         let avg = (max(1, Double(sums.0) / count), max(1, Double(sums.1) / count), max(1, Double(sums.2) / count))
