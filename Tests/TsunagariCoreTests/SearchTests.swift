@@ -175,12 +175,13 @@ final class SearchIndexTests: XCTestCase {
     }
 
     /// Levels found by comparing with the bounds are the formula's levels: random scores,
-    /// scores on and next to every bound (where rounding goes away from zero), the top, zero.
+    /// scores on and next to every bound (where rounding goes away from zero), the top, zero,
+    /// subnormal scores.
     func testImpactLevelsAreTheFormulasLevels() {
         var rng = SystemRandomNumberGenerator()
         for top in [1.0, 0.37, 123.456, 8e-3] {
             let levels = ImpactLevels(top: top)
-            var scores: [Double] = [0, top, top * 2, top * 1e-12]
+            var scores: [Double] = [0, top, top * 2, top * 1e-12, top * 0.999_999_999_9, 1e-310]
             for k in 0..<40 {
                 let bound = top * exp2(-(Double(k) + 0.5) / 4)
                 scores += [bound, bound.nextUp, bound.nextDown, bound * (1 + 1e-10), bound * (1 - 1e-10), bound * 1.01, bound * 0.99]
