@@ -214,6 +214,13 @@ final class RuleTests: XCTestCase {
         XCTAssertNotNil(URLRules.problem(with: "https://exa mple.org"))
         XCTAssertNotNil(URLRules.problem(with: "//example.org"))
         XCTAssertNotNil(URLRules.problem(with: "https:"))
+        // Schemes without case; nothing else passes for a letter.
+        XCTAssertNil(URLRules.problem(with: "HTTPS://Example.org/x"))
+        XCTAssertNil(URLRules.problem(with: "Tel:0120-279-338"))
+        XCTAssertNotNil(URLRules.problem(with: "JavaScript:alert(1)"))
+        XCTAssertNotNil(URLRules.problem(with: "HTTP:/example.org"))
+        XCTAssertNotNil(URLRules.problem(with: "{el:0120"))
+        XCTAssertNotNil(URLRules.problem(with: "tel0:0120"))
     }
 
     func testDidYouMean() {

@@ -106,10 +106,23 @@ public enum Weekday: String, Sendable, Codable, CaseIterable, Hashable {
     case mon = "月", tue = "火", wed = "水", thu = "木", fri = "金", sat = "土", sun = "日", holiday = "祝"
 
     /// `init(rawValue:)`, comparing UTF-8 bytes first (String equality of non-ASCII text goes
-    /// through Unicode normalization; each schedule names several days).
+    /// through Unicode normalization; each schedule names several days): a day's name is one
+    /// kanji, three bytes, compared as one number with each day's (the generic comparison of
+    /// the two UTF-8 views, with `allCases` made anew for each name, was most of a schedule's
+    /// reading).
     static func named(_ text: String) -> Weekday? {
-        for day in allCases where text.utf8.elementsEqual(day.rawValue.utf8) { return day }
+        if let key = threeByteKey(text) {
+            for (dayKey, day) in keyed where dayKey == key { return day }
+        }
         return Weekday(rawValue: text)
+    }
+
+    private static let keyed: [(UInt32, Weekday)] = allCases.map { (threeByteKey($0.rawValue)!, $0) }
+
+    private static func threeByteKey(_ text: String) -> UInt32? {
+        let utf8 = text.utf8
+        guard utf8.count == 3 else { return nil }
+        return utf8.reduce(0) { $0 << 8 | UInt32($1) }
     }
 
     /// `allCases`, made once (`allCases` makes a new array each time it is asked).

@@ -19,18 +19,20 @@ extension Located: Codable where Value: Codable {}
 final class FieldReader {
     let path: String
     let node: YAMLNode
-    private(set) var diagnostics: [Diagnostic] = []
+    // (Without dynamic exclusivity checks: a reader is used by one thread, and no access to
+    // these overlaps another. The checks were a tenth of the field reading's instructions.)
+    @exclusivity(unchecked) private(set) var diagnostics: [Diagnostic] = []
     /// The mapping's pairs in order, their positions by key (only for long mappings, see
     /// `scanLimit`), and whether a reader asked for each.
-    private var pairs: [YAMLPair] = []
-    private var position: [String: Int] = [:]
-    private var asked: [Bool] = []
-    private var order: [String] = []
+    @exclusivity(unchecked) private var pairs: [YAMLPair] = []
+    @exclusivity(unchecked) private var position: [String: Int] = [:]
+    @exclusivity(unchecked) private var asked: [Bool] = []
+    @exclusivity(unchecked) private var order: [String] = []
     /// Every name asked for, present or not (the known fields, for the did-you-mean); a list,
     /// made a set only when a field is unknown: one hash a field instead of two.
-    private var askedNames: [String] = []
+    @exclusivity(unchecked) private var askedNames: [String] = []
     /// "missing required field" reports by field name: a misspelt key explains them (finish()).
-    private var missingReports: [String: Diagnostic] = [:]
+    @exclusivity(unchecked) private var missingReports: [String: Diagnostic] = [:]
 
     init(path: String, node: YAMLNode, what: String) {
         self.path = path
@@ -40,6 +42,7 @@ final class FieldReader {
             pairs = list   // (the node's array, shared: not a copy of each pair)
             asked = Array(repeating: false, count: list.count)
             order = list.map { FieldReader.keyText($0.key) }
+            askedNames.reserveCapacity(list.count + 4)   // (about as many names are asked as written)
             if order.count > FieldReader.scanLimit {
                 for (i, key) in order.enumerated() { position[key] = i }
             }
@@ -305,8 +308,12 @@ public enum URLRules {
     private static func isAcceptableASCII(_ url: String) -> Bool {
         let bytes = url.utf8
         guard bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return false }
-        let scheme = url[..<colon].lowercased()
-        guard schemes.contains(scheme) else { return false }
+        // The scheme compared without case, on bytes (`| 0x20` lowers a letter; no other
+        // printable byte becomes a lower-case letter by it).
+        let written = bytes[..<colon]
+        guard let scheme = schemes.first(where: { known in
+            known.utf8.count == written.count && zip(known.utf8, written).allSatisfy { $0 == $1 | 0x20 }
+        }) else { return false }
         guard scheme.hasPrefix("http") else { return true }
         let rest = bytes[bytes.index(after: colon)...]
         return rest.starts(with: "//".utf8) && rest.count > 2
