@@ -256,4 +256,38 @@ final class BuildTests: XCTestCase {
         XCTAssertEqual((feed["items"] as? [[String: Any]])?.count, 2, "the symposium and the one verified window")
         XCTAssertTrue(XMLParser(data: try XCTUnwrap(files["sitemap.xml"])).parse())
     }
+
+    /// A feed holds the 50 newest items, newest first, ties by id: the same as sorting them all,
+    /// with many windows sharing the date at the cut and some unverified.
+    func testFeedsHoldTheFiftyNewestItems() throws {
+        // (Read in order of their names: later windows of the same date have greater ids, so
+        // they displace the kept ones; a few other dates, some unverified.)
+        for n in 0..<130 {
+            let verified = n % 9 == 0 ? "" : n % 5 == 0 ? "verified: 2024-0\(1 + n % 4)-1\(n % 3)" : "verified: 2024-05-01"
+            try site.write("content/windows/feed-\(n).md", """
+            ---
+            name: 窓口\(n)
+            reading: まどぐち
+            summary: 要約
+            categories: [kosodate]
+            life_stages: [oya]
+            regions: [national]
+            channels:
+              - type: Web
+                url: https://example.test/\(n)
+            \(verified)
+            sample: true
+            ---
+            """)
+        }
+        let (linked, _, diagnostics) = Build.check(site.options(threads: 2))
+        let linkedSite = try XCTUnwrap(linked, "\(diagnostics)")
+        let feeds = Feeds(site: linkedSite, urls: SiteURLs(baseURL: linkedSite.config.baseURL))
+        let urls = SiteURLs(baseURL: linkedSite.config.baseURL)
+        var all = linkedSite.symposia.map { (id: urls.absolute(SiteURLs.symposium($0.origin.slug)), date: $0.date) }
+        for w in linkedSite.windows { if let v = w.verified?.value { all.append((urls.absolute(SiteURLs.window(w.origin.slug)), v)) } }
+        XCTAssertGreaterThan(all.count, 60)
+        let expected = all.sorted { ($0.date, $0.id) > ($1.date, $1.id) }.prefix(50).map(\.id)
+        XCTAssertEqual(feeds.items().map(\.id), Array(expected))
+    }
 }
