@@ -129,6 +129,24 @@ final class SourceFileTests: XCTestCase {
         XCTAssertFalse(FolderListing.precedes(Array("é".utf8), Array("f".utf8)))
     }
 
+    /// A folder is listed in the order of its names' bytes: names shorter and longer than the
+    /// eight bytes compared first, sharing those eight bytes or not, non-ASCII.
+    func testFolderIsListedInByteOrder() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("listing-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var names = ["a", "ab", "abcdefg", "abcdefgh", "abcdefgh1", "abcdefgh-", "abcdefgi", "abcdefg-", "窓口", "窓口相談", "窓", "z", "A"]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let length = Int.random(in: 1...14, using: &rng)
+            names.append(String((0..<length).map { _ in "ab-1窓".randomElement(using: &rng)! }))
+        }
+        names = Array(Set(names))
+        for name in names { XCTAssertTrue(FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data())) }
+        let listed = try XCTUnwrap(FolderListing.read(folder.path)).map(\.name)
+        XCTAssertEqual(listed, names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+    }
+
     /// An entry's slug is its file's name without `.md`, whatever the folders before it are
     /// called (the Japanese folder name's bytes must not be cut into).
     func testEntrySlugIsTheFileNameWithoutItsExtension() {

@@ -221,17 +221,20 @@ public enum ContentLoader {
         var content = LoadedContent()
         var diagnostics: [Diagnostic] = []
 
-        func terms(_ name: String) -> [Term] {
-            let (list, problems) = readList("content/taxonomies/\(name).yml", site: site, what: "a term", EntryDecoding.term)
+        // The taxonomies on a thread of their own, beside the listing and the entries (the
+        // municipalities' file alone is a few milliseconds on one core before the parsing).
+        let taxonomies = Background { () -> (taxonomies: Taxonomies, diagnostics: [Diagnostic]) in
+            var diagnostics: [Diagnostic] = []
+            func terms(_ name: String) -> [Term] {
+                let (list, problems) = readList("content/taxonomies/\(name).yml", site: site, what: "a term", EntryDecoding.term)
+                diagnostics += problems
+                return list.sorted { ($0.order, $0.slug) < ($1.order, $1.slug) }
+            }
+            let categories = terms("categories"), lifeStages = terms("life-stages"), points = terms("points")
+            let (municipalities, problems) = readList("content/taxonomies/municipalities.yml", site: site, what: "a municipality", EntryDecoding.municipality)
             diagnostics += problems
-            return list.sorted { ($0.order, $0.slug) < ($1.order, $1.slug) }
+            return (Taxonomies(categories: categories, lifeStages: lifeStages, points: points, municipalities: municipalities), diagnostics)
         }
-        content.categories = terms("categories")
-        content.lifeStages = terms("life-stages")
-        content.points = terms("points")
-        let (municipalities, problems) = readList("content/taxonomies/municipalities.yml", site: site, what: "a municipality", EntryDecoding.municipality)
-        content.municipalities = municipalities
-        diagnostics += problems
 
         // Every entry file of every kind, parsed in parallel; results keep file order.
         var jobs: [(Kind, String)] = []
@@ -264,7 +267,17 @@ public enum ContentLoader {
             case nil: break
             }
         }
-        return (content, diagnostics)
+        // (The taxonomies' problems first, as when they were read first.)
+        let (read, problems) = taxonomies.wait()
+        content.categories = read.categories
+        content.lifeStages = read.lifeStages
+        content.points = read.points
+        content.municipalities = read.municipalities
+        return (content, problems + diagnostics)
+    }
+
+    struct Taxonomies: Sendable {
+        var categories: [Term], lifeStages: [Term], points: [Term], municipalities: [Municipality]
     }
 
     enum AnyEntry: Sendable, Codable {

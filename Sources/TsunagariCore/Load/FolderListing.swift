@@ -23,9 +23,21 @@ enum FolderListing {
         }
         // Sorted by keys of bytes, compared with memcmp: the generic comparison of two UTF-8
         // views took 380 instructions a pair, and sorting a folder of 10,000 names was 0.8 % of a
-        // cold build, on one core before the parsing starts.
+        // cold build, on one core before the parsing starts. Each name's first eight bytes as
+        // one number decide most pairs (two arrays of bytes a comparison still took 8 ms there).
         let keys = names.map { Array($0.name.utf8) }
-        return keys.indices.sorted { precedes(keys[$0], keys[$1]) }.map { names[$0] }
+        let order = keys.indices.map { (prefix: prefixNumber(keys[$0]), index: $0) }.sorted { a, b in
+            a.prefix != b.prefix ? a.prefix < b.prefix : precedes(keys[a.index], keys[b.index])
+        }
+        return order.map { names[$0.index] }
+    }
+
+    /// The first eight bytes, big-endian, zeros after a shorter name: numbers in the order of
+    /// the bytes (a name holds no zero byte, so a shorter name comes before the names it begins).
+    static func prefixNumber(_ bytes: [UInt8]) -> UInt64 {
+        var number: UInt64 = 0
+        for i in 0..<8 { number = number << 8 | UInt64(i < bytes.count ? bytes[i] : 0) }
+        return number
     }
 
     /// Whether the bytes `a` sort before `b` (a prefix first).
