@@ -32,9 +32,10 @@ struct ImpactLevels: Sendable {
         guard top > 0, score > 0 else { return 0 }
         let bits = (score / top).bitPattern
         let biased = Int(bits >> 52)   // (the sign bit is 0: the ratio is positive)
-        // Zero or subnormal (below 2^−1022: level 0 by far), infinite or NaN.
+        // Zero or subnormal (below 2^−1022: level 0 by far); infinite or NaN (an infinite
+        // score, never made by BM25 here): the top level, as the bounds' search gave.
         guard biased > 0 else { return 0 }
-        guard biased < 0x7FF else { return ImpactLevels.formula(score, top: top) }
+        guard biased < 0x7FF else { return SearchIndexer.levels - 1 }
         let m = bits & (1 << 52 - 1)
         @inline(__always) func within(_ range: (UInt64, UInt64)) -> Bool { m >= range.0 && m <= range.1 }
         if within(near.0) || within(near.1) || within(near.2) || within(near.3) {
