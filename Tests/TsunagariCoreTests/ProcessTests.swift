@@ -132,29 +132,35 @@ final class ProcessTests: XCTestCase {
         var killedWhileWriting = 0
         let parent = site.output.deletingLastPathComponent()
         let stagingPrefix = ".\(site.output.lastPathComponent).new-"
-        var round = 0
-        // No time limit: every round runs, so the test makes exactly `rounds` kills.
         var whole = true
-        while round < rounds {
-            round += 1
-            // Anywhere from process start to the end of a build.
-            let delay = Double(random.below(1000)) / 1000 * buildTime
-            let start = Date()
+        /// One build killed after `delay`: whether the kill landed before the build ended,
+        /// counting it when it landed while the new site was being written; the previous site
+        /// must be whole after it either way.
+        func kill(after delay: TimeInterval, _ what: String) throws -> Run {
             let result = try run(binary, arguments, killAfter: delay)
-            // A build that finished before its kill is a build of the kind the kills aim at:
-            // the window of later delays follows the fastest of them.
-            if !result.signaled { buildTime = min(buildTime, Date().timeIntervalSince(start)) }
             if result.signaled {
-                killedMidBuild += 1
                 if FileManager.default.fileExists(atPath: parent.appendingPathComponent(stagingPrefix + "\(result.pid)").path) {
                     killedWhileWriting += 1
                 }
             } else {
-                XCTAssertEqual(result.status, 0, "round \(round): a build that was not killed failed: \(result.stderr)")
+                XCTAssertEqual(result.status, 0, "\(what): a build that was not killed failed: \(result.stderr)")
             }
             let after = Self.tree(site.output)
-            XCTAssertTrue(after == before, "round \(round) (kill after \(delay) s, seed \(seed)): \(Self.difference(before, after))")
-            if after != before { whole = false; break }
+            XCTAssertTrue(after == before, "\(what) (kill after \(delay) s, seed \(seed)): \(Self.difference(before, after))")
+            if after != before { whole = false }
+            return result
+        }
+        var round = 0
+        // No time limit: every round runs, so the test makes exactly `rounds` kills.
+        while whole && round < rounds {
+            round += 1
+            // Anywhere from process start to the end of a build.
+            let delay = Double(random.below(1000)) / 1000 * buildTime
+            let start = Date()
+            let result = try kill(after: delay, "round \(round)")
+            // A build that finished before its kill is a build of the kind the kills aim at:
+            // the window of later delays follows the fastest of them.
+            if result.signaled { killedMidBuild += 1 } else { buildTime = min(buildTime, Date().timeIntervalSince(start)) }
         }
         // When no kill above landed while the new site was being written (a short part of a
         // small site's build, and the builds that follow a kill are slower than the fastest
@@ -163,18 +169,7 @@ final class ProcessTests: XCTestCase {
         var aimed = 0
         while whole && killedWhileWriting == 0 && aimed < rounds {
             aimed += 1
-            let delay = (0.5 + Double(random.below(1000)) / 1000) * buildTime
-            let result = try run(binary, arguments, killAfter: delay)
-            if result.signaled {
-                if FileManager.default.fileExists(atPath: parent.appendingPathComponent(stagingPrefix + "\(result.pid)").path) {
-                    killedWhileWriting += 1
-                }
-            } else {
-                XCTAssertEqual(result.status, 0, "aimed kill \(aimed): a build that was not killed failed: \(result.stderr)")
-            }
-            let after = Self.tree(site.output)
-            XCTAssertTrue(after == before, "aimed kill \(aimed) (after \(delay) s, seed \(seed)): \(Self.difference(before, after))")
-            if after != before { whole = false }
+            _ = try kill(after: (0.5 + Double(random.below(1000)) / 1000) * buildTime, "aimed kill \(aimed)")
         }
         print("kill test: \(round) rounds, \(killedMidBuild) killed mid-build (\(killedWhileWriting) while the new site was being written, \(aimed) aimed kills), build time \(String(format: "%.2f", buildTime)) s, seed \(seed); \(whole ? "the previous site was whole every time" : "the previous site was DAMAGED")")
         XCTAssertEqual(round, rounds, "every round should run")
