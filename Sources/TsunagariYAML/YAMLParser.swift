@@ -153,7 +153,7 @@ private struct Loader: ~Copyable {
         self.lineOffset = lineOffset
         self.limits = limits
         self.single = single
-        self.end = bytes.count <= limits.maxBytes ? TextPosition.lineColumn(of: bytes.count, in: bytes) : (0, 0)
+        self.end = bytes.count <= limits.maxBytes ? TextPosition.end(of: bytes) : (0, 0)
     }
 
     static func checkSize(_ count: Int, lineOffset: Int, limits: YAMLLimits) throws {

@@ -363,6 +363,20 @@ final class YAMLErrorTests: XCTestCase {
         XCTAssertEqual(yamlError { try YAML.parse("a: \"unterminated") },
                        YAMLError(message: "found unexpected end of stream (while scanning a quoted scalar at line 1, column 4)",
                                  mark: mark(1, 17)))
+        // With a final line break the end of the stream is the start of the line after it
+        // (the marks are not moved back: the text ends there).
+        XCTAssertEqual(yamlError { try YAML.parse("a: \"unterminated\n") }?.mark, mark(2, 1))
+        XCTAssertEqual(yamlError { try YAML.parse("a: [1, 2\r\n") }?.mark, mark(2, 1))
+        XCTAssertEqual(try YAML.parse("a:\n  - 1\n")["a"]?.mark, mark(2, 3))
+        // An error at the end of a text without a final break (libyaml puts the end of the
+        // stream on a line of its own): at the end of its last line, in characters, whatever
+        // its breaks and a BOM.
+        for text in ["a: 1\nb: [日本語", "\u{FEFF}a: 1\nb: [日本語", "a: 1\r\nb: [日本語", "a: 1\rb: [日本語",
+                     "\u{FEFF}a: 1\r\nb: [日本語", "#\n\nb: [日本語"] {
+            XCTAssertEqual(yamlError { try YAML.parse(text) }?.mark, mark(2 + (text.hasPrefix("#") ? 1 : 0), 8), text.debugDescription)
+        }
+        XCTAssertEqual(yamlError { try YAML.parse("\u{FEFF}[日本") }?.mark, mark(1, 4))
+        XCTAssertEqual(yamlError { try YAML.parse("[日本") }?.mark, mark(1, 4))
         XCTAssertEqual(yamlError { try YAML.parse("a: b: c") },
                        YAMLError(message: "mapping values are not allowed in this context", mark: mark(1, 5)))
         XCTAssertEqual(yamlError { try YAML.parse("key: value\n  bad: indent") }?.mark, mark(2, 6))

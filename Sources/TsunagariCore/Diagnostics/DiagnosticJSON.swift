@@ -38,12 +38,19 @@ public enum JSONString {
         s.withUTF8 { appendEscaped($0, to: &out) }
     }
 
+    /// `bytes` is well-formed UTF-8 (a String's).
     static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(0x22)
         var runStart = 0
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
+            // A scalar of three or four bytes other than E2 and EF's is passed whole (most of
+            // Japanese text: one test for three bytes, where each byte was tested alone).
+            if b >= 0xE0 && b != 0xE2 && b != 0xEF {
+                i += b >= 0xF0 ? 4 : 3
+                continue
+            }
             guard needsScalarCheck(b) else {
                 i += 1
                 continue
@@ -82,7 +89,7 @@ public enum JSONString {
             i += width
             runStart = i
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[min(runStart, bytes.count)..<bytes.count]))
         out.append(0x22)
     }
 
