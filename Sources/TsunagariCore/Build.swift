@@ -120,9 +120,27 @@ public struct Build {
         return (diagnostics.hasErrors ? nil : site, theme, diagnostics, parseCache, folder.reads?.fingerprint)
     }
 
+    static func outputURL(_ options: Options, config: SiteConfig) -> URL {
+        options.output ?? options.source.appendingPathComponent(config.output)
+    }
+
+    /// The output folders of every entry's page (each kind's folder first), from the content's
+    /// file names alone.
+    static func entryFolders(_ site: SiteFolder) -> [String] {
+        var folders: [String] = []
+        for kind in ContentLoader.Kind.allCases {
+            let files = site.entryFiles(in: kind.folder).0
+            guard !files.isEmpty else { continue }
+            let own = files.map { SiteURLs.entry(kind, slug: String($0.split(separator: "/").last!.dropLast(3))).dropLast() }
+            folders.append(String(own[0].split(separator: "/")[0]))
+            folders += own.map(String.init)
+        }
+        return folders
+    }
+
     /// The parse cache's file: beside the output, as its spare copy is.
     static func cachePath(_ options: Options, config: SiteConfig) -> (cache: String, output: String) {
-        let output = (options.output ?? options.source.appendingPathComponent(config.output)).standardizedFileURL
+        let output = outputURL(options, config: config).standardizedFileURL
         return (output.deletingLastPathComponent().path + "/.\(output.lastPathComponent).cache", output.path)
     }
 
@@ -148,15 +166,30 @@ public struct Build {
     /// rendered. Throws BuildFailure (nothing written) on any error.
     public static func run(_ options: Options) throws -> Report {
         defer { options.progress?.finish() }
+        // The staging folder first, so that the entries' folders are made while the content
+        // loads (see Staging.makeFoldersEarly). When it cannot be made, the same error is
+        // thrown below, after the content's problems, as before.
+        let early = try? OutputWriter.Staging(output: outputURL(options, config: ContentLoader.loadConfig(SiteFolder(root: options.source)).0),
+                                              deleteOldInBackground: options.deleteOldInBackground, recycle: options.recycleOutput)
+        early?.makeFoldersEarly { entryFolders(SiteFolder(root: options.source)) }
         let (linked, loadedTheme, unsorted, parseCache, contentInput) = checkWritingCache(options, recordInputs: true)
         defer { parseCache?.waitUntilSaved() }
-        guard let site = linked, let theme = loadedTheme else { throw BuildFailure(unsorted) }
+        guard let site = linked, let theme = loadedTheme else {
+            early?.abandon()
+            throw BuildFailure(unsorted)
+        }
         // Sorted for the report beside the pages: a generated site's 20,000 warnings took 14 ms
         // to sort on one core between linking and rendering, and a build prints only their count.
         let sorting = Background { unsorted.sorted() }
-        let output = options.output ?? options.source.appendingPathComponent(site.config.output)
-        let staging = try OutputWriter.Staging(output: output, deleteOldInBackground: options.deleteOldInBackground,
+        let output = outputURL(options, config: site.config)
+        let staging: OutputWriter.Staging
+        if let early, early.outputPath == output.standardizedFileURL.path {
+            staging = early
+        } else {
+            early?.abandon()
+            staging = try OutputWriter.Staging(output: output, deleteOldInBackground: options.deleteOldInBackground,
                                                recycle: options.recycleOutput)
+        }
         let counter = CountingSink(staging, progress: options.progress)
         options.progress?.stage("indexing", total: nil)
         let renderer = SiteRenderer(site: site, theme: theme, contentInput: contentInput)

@@ -31,6 +31,11 @@ final class BrokenFixtureTests: XCTestCase {
             }
             XCTAssertEqual(try site.page("index.html"), "previous", "\(name): previous output was changed")
             XCTAssertEqual(Set(site.outputFiles().keys), ["index.html", OutputWriter.marker], "\(name)")
+            // Nor is the staging folder left behind (it was made, with the entries' folders,
+            // before the content was read).
+            let staging = try FileManager.default.contentsOfDirectory(atPath: site.root.path)
+                .filter { $0.hasPrefix(".\(site.output.lastPathComponent).new-") }
+            XCTAssertEqual(staging, [], "\(name)")
         }
     }
 }

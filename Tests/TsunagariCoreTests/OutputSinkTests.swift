@@ -31,6 +31,50 @@ final class OutputSinkTests: XCTestCase {
         XCTAssertEqual(counter.pages, 0)
     }
 
+    /// Folders made early (the entries', from the content's file names) and the site's: the
+    /// output has the site's folders and no other, whichever thread made them.
+    func testFoldersMadeEarlyThatTheSiteHasNotAreRemoved() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sink-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let output = root.appendingPathComponent("public")
+        let staging = try OutputWriter.Staging(output: output)
+        staging.makeFoldersEarly { ["windows", "windows/a", "windows/b", "windows/gone", "members", "members/x"] }
+        let paths = ["windows/a/index.html", "windows/b/index.html", "windows/page/2/index.html", "regions/01/index.html", "index.html"]
+        try staging.prepare(paths: paths, laterUnder: nil)
+        for path in paths { try staging.write(OutputFile(path: path, bytes: Array(path.utf8))) }
+        try staging.commit()
+        var folders: [String] = []
+        let walker = FileManager.default.enumerator(atPath: output.path)!
+        while let path = walker.nextObject() as? String {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: output.path + "/" + path, isDirectory: &isFolder), isFolder.boolValue { folders.append(path) }
+        }
+        XCTAssertEqual(folders.sorted(), ["regions", "regions/01", "windows", "windows/a", "windows/b", "windows/page", "windows/page/2"])
+        for path in paths { XCTAssertEqual(try String(contentsOf: output.appendingPathComponent(path), encoding: .utf8), path) }
+    }
+
+    /// The entries' folders are named from the content's file names alone: each kind's
+    /// folder, then its entries' (files that are not entries are left out).
+    func testEntryFoldersComeFromTheFileNames() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        try site.write("content/windows/notes.txt", "not an entry")
+        try site.build()
+        let folders = Build.entryFolders(SiteFolder(root: site.root))
+        let built = Set(site.outputFiles().keys.compactMap { path -> String? in
+            let parts = path.split(separator: "/")
+            return parts.count == 3 && parts[2] == "index.html" && ["windows", "members", "cases", "symposia", "pages"].contains(parts[0])
+                && parts[1] != "page" ? parts[0] + "/" + parts[1] : nil
+        })
+        XCTAssertEqual(Set(folders.filter { $0.contains("/") }), built)
+        XCTAssertTrue(folders.contains("windows/osaka-line"))
+        XCTAssertFalse(folders.contains { $0.hasPrefix("windows/notes") })
+        // Each kind's folder before its entries'.
+        for (i, folder) in folders.enumerated() where folder.contains("/") {
+            XCTAssertTrue(folders[..<i].contains(String(folder.split(separator: "/")[0])), folder)
+        }
+    }
+
     /// The search index built beside the pages or before them: the same files, and the
     /// search and finder pages name the same manifest.
     func testTheIndexBesideThePagesGivesTheSameSite() throws {

@@ -77,6 +77,23 @@ final class Background<T: Sendable>: @unchecked Sendable {
     }
 }
 
+/// A value one thread gives and another takes, waiting for it if it is not given yet.
+final class Handover<T: Sendable>: @unchecked Sendable {
+    private var value: T?
+    private let given = DispatchSemaphore(value: 0)
+
+    func give(_ value: T) {
+        self.value = value
+        given.signal()
+    }
+
+    func take() -> T {
+        given.wait()
+        given.signal()   // a later take returns at once
+        return value!
+    }
+}
+
 /// Holds threads back until `open` (or `cancel`): `wait` says which.
 final class Gate: @unchecked Sendable {
     private let lock = NSLock()

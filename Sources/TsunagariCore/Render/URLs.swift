@@ -23,6 +23,16 @@ public struct SiteURLs: Sendable {
     public static func caseStudy(_ slug: String) -> String { "cases/\(slug)/" }
     public static func symposium(_ slug: String) -> String { "symposia/\(slug)/" }
     public static func page(_ slug: String) -> String { "pages/\(slug)/" }
+    /// The page of an entry of `kind`.
+    static func entry(_ kind: ContentLoader.Kind, slug: String) -> String {
+        switch kind {
+        case .windows: return window(slug)
+        case .members: return member(slug)
+        case .cases: return caseStudy(slug)
+        case .symposia: return symposium(slug)
+        case .pages: return page(slug)
+        }
+    }
     public static func category(_ slug: String) -> String { "categories/\(slug)/" }
     public static func lifeStage(_ slug: String) -> String { "life-stages/\(slug)/" }
     public static func point(_ slug: String) -> String { "points/\(slug)/" }

@@ -180,20 +180,46 @@ public enum OutputWriter {
                 let parents = add(paths + [OutputWriter.marker])
                 preparedFolders = parents
                 if recycled { try RecycledTree.prune(root: path, files: files, folders: folders, keepUnder: laterUnder) }
-                for folder in parents.sorted() {
-                    if mkdir(path + "/" + folder, 0o755) != 0 && errno != EEXIST {
+                let early = earlyList?.take() ?? []
+                earlyExtras = early.subtracting(folders).sorted(by: >)   // (children before their parents)
+                // (With its ancestors: one the early thread has not made yet is made here.)
+                for folder in parents.sorted() where !early.contains(folder) {
+                    if !RecycledTree.makeFolder(folder, in: stagingFolder) {
                         throw WriteError(description: "cannot create \(folder): \(String(cString: strerror(errno)))")
                     }
                 }
-                if !recycled { startFolderMaker(paths: paths, parents: parents) }
+                if !recycled { startFolderMaker(paths: paths, parents: parents, made: early) }
             }
         }
 
         /// The thread making the pages' own folders in a new tree (see `prepare`).
         private var folderMaker: Background<Void>?
 
-        private func startFolderMaker(paths: [String], parents: Set<String>) {
-            var seen = Set<String>()
+        /// The entries' own folders, made on a thread of their own from the start of a build
+        /// into a new tree, while the content loads: their names are the content's file
+        /// names. Made beside the pages instead, the folder thread fell behind the writers,
+        /// who then made folders too, and a 10,000-window build's threads waited about a
+        /// thousand times on the lock of `windows/` in the kernel.
+        private var earlyMaker: Background<Void>?
+        private var earlyList: Handover<Set<String>>?
+        /// Folders made early that the site turned out not to have (removed when done).
+        private var earlyExtras: [String] = []
+
+        /// Starts making the folders `list` names (parents before their children) on a thread
+        /// of its own, in a new tree; `list` runs on that thread.
+        public func makeFoldersEarly(_ list: @escaping @Sendable () -> [String]) {
+            guard !recycled, earlyMaker == nil else { return }
+            let root = stagingFolder, handover = Handover<Set<String>>()
+            earlyList = handover
+            earlyMaker = Background {
+                let folders = list()
+                handover.give(Set(folders))
+                for folder in folders { _ = mkdirat(root, folder, 0o755) }
+            }
+        }
+
+        private func startFolderMaker(paths: [String], parents: Set<String>, made early: Set<String>) {
+            var seen = early
             var leaves: [String] = []
             for file in paths {
                 guard let slash = file.utf8.lastIndex(of: UInt8(ascii: "/")) else { continue }
@@ -210,6 +236,10 @@ public enum OutputWriter {
         private func finishFolders() {
             folderMaker?.wait()
             folderMaker = nil
+            earlyMaker?.wait()
+            earlyMaker = nil
+            for folder in earlyExtras { unlinkat(stagingFolder, folder, AT_REMOVEDIR) }
+            earlyExtras = []
         }
 
         /// The files under `laterUnder`, known now. In a recycled site, a folder there that the
