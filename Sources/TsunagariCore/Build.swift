@@ -131,9 +131,15 @@ public struct Build {
         for kind in ContentLoader.Kind.allCases {
             let files = site.entryFiles(in: kind.folder).0
             guard !files.isEmpty else { continue }
-            let own = files.map { SiteURLs.entry(kind, slug: String($0.split(separator: "/").last!.dropLast(3))).dropLast() }
-            folders.append(String(own[0].split(separator: "/")[0]))
-            folders += own.map(String.init)
+            // (Cut by UTF-8 offsets: splitting at Characters cost more than the listing.)
+            let page = SiteURLs.entry(kind, slug: "")   // "windows//"
+            let prefix = String(page.utf8.dropLast())!    // "windows/"
+            folders.append(String(prefix.utf8.dropLast())!)
+            let skip = kind.folder.utf8.count + 1         // "content/windows/"
+            for file in files {
+                let name = file.utf8
+                folders.append(prefix + String(name.dropFirst(skip).dropLast(3))!)   // (".md")
+            }
         }
         return folders
     }

@@ -441,6 +441,11 @@ final class YAMLErrorTests: XCTestCase {
                                  mark: mark(1, 7)))
         XCTAssertEqual(yamlError { try YAML.parse("a: 1\nb: x\u{85}y") }?.mark, mark(2, 5))
         XCTAssertEqual(yamlError { try YAML.parse("a: \u{2029}") }?.message.hasPrefix("U+2029 PARAGRAPH SEPARATOR"), true)
+        // The first of them is reported, whichever kind; their neighbours (same first byte) pass.
+        XCTAssertEqual(yamlError { try YAML.parse("a: ‐…©\nb: x\u{2029}\u{85}") }?.message.hasPrefix("U+2029"), true)
+        XCTAssertEqual(yamlError { try YAML.parse("a: ‐…©\nb: x\u{85}\u{2028}") }?.mark, mark(2, 5))
+        XCTAssertEqual(yamlError { try YAML.parse("a: ‐…©\nb: x\u{85}\u{2028}") }?.message.hasPrefix("U+0085"), true)
+        XCTAssertEqual(try YAML.parse("a: ‐…\u{2027}\u{A0}©")["a"]?.value, .string("‐…\u{2027}\u{A0}©"))
         // Escapes are fine.
         XCTAssertEqual(try YAML.parse("a: \"x\\Ly\"")["a"]?.value, .string("x\u{2028}y"))
     }
