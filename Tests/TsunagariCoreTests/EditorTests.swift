@@ -229,6 +229,28 @@ final class EditorTests: XCTestCase {
         XCTAssertTrue(watcher.wait(milliseconds: 2000), "a new folder is a change")
         try site.write("themes/default/extra/note.txt", "x")
         XCTAssertTrue(watcher.wait(milliseconds: 2000), "and is watched from then on")
+        // Folders made at once, one in the other: both watched.
+        try FileManager.default.createDirectory(at: site.root.appendingPathComponent("themes/default/a/b"), withIntermediateDirectories: true)
+        XCTAssertTrue(watcher.wait(milliseconds: 2000))
+        _ = watcher.takeChanges()
+        try site.write("themes/default/a/b/note.txt", "x")
+        XCTAssertTrue(watcher.wait(milliseconds: 2000), "a folder made inside a new folder")
+        XCTAssertTrue(watcher.takeChanges().contains("themes/default/a/b/note.txt"))
+        // A folder removed and made again under its name: watched again.
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("themes/default/extra"))
+        XCTAssertTrue(watcher.wait(milliseconds: 2000))
+        try FileManager.default.createDirectory(at: site.root.appendingPathComponent("themes/default/extra"), withIntermediateDirectories: true)
+        XCTAssertTrue(watcher.wait(milliseconds: 2000))
+        _ = watcher.takeChanges()
+        try site.write("themes/default/extra/again.txt", "x")
+        XCTAssertTrue(watcher.wait(milliseconds: 2000), "a folder made again")
+        XCTAssertTrue(watcher.takeChanges().contains("themes/default/extra/again.txt"))
+        // A new folder beside content/ (the output, say) is not watched inside.
+        try FileManager.default.createDirectory(at: site.root.appendingPathComponent("elsewhere"), withIntermediateDirectories: true)
+        XCTAssertTrue(watcher.wait(milliseconds: 2000), "its making is seen in the site folder")
+        _ = watcher.takeChanges()
+        try site.write("elsewhere/file.txt", "x")
+        XCTAssertFalse(watcher.wait(milliseconds: 200), "but not what is written in it")
         try site.write("site.yml", try String(contentsOf: site.root.appendingPathComponent("site.yml"), encoding: .utf8))
         XCTAssertTrue(watcher.wait(milliseconds: 2000), "site.yml is watched")
     }

@@ -29,10 +29,10 @@ public final class ChangeWatcher: @unchecked Sendable {
 
     deinit { close(fd) }
 
-    private static let mask = UInt32(IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF)
+    private static let mask = UInt32(IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
 
     /// Watches the root (for site.yml) and every folder below content/ and themes/; called
-    /// again after each change, so that new folders are watched too.
+    /// again when a watched folder was deleted or moved (new folders are added as they come).
     private func addWatches() {
         add(root)
         for top in ["content", "themes"] { addFolders(root + "/" + top) }
@@ -73,13 +73,28 @@ public final class ChangeWatcher: @unchecked Sendable {
     public func wait(milliseconds: Int32, settle: Int32 = 10) -> Bool {
         var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         guard poll(&request, 1, milliseconds) > 0 else { return false }
-        repeat { drain() } while poll(&request, 1, settle) > 0
-        // Folders may have been removed (their watches end by themselves) or added.
-        watched.removeAll()
-        folders.removeAll()
-        addWatches()
+        repeat {
+            drain()
+            // A new folder is watched at once, as its event is read (with the folders in it).
+            for folder in newFolders { addFolders(folder) }
+            newFolders.removeAll()
+        } while poll(&request, 1, settle) > 0
+        if foldersMoved {
+            // A folder deleted or moved: its watch ends, or names it by its old path. Rare:
+            // every watch is made again. (Walking every folder after each change, to find the
+            // new ones, read the 10,000 names of content/windows/ before each rebuild.)
+            foldersMoved = false
+            watched.removeAll()
+            folders.removeAll()
+            addWatches()
+        }
         return true
     }
+
+    /// Folders made or moved in since the last `drain` (absolute paths).
+    private var newFolders: [String] = []
+    /// Whether a watched folder was deleted or moved away.
+    private var foldersMoved = false
 
     /// Reads the pending events and notes the path each names (struct inotify_event: wd,
     /// mask, cookie, len, then len bytes of NUL-padded name).
@@ -92,10 +107,20 @@ public final class ChangeWatcher: @unchecked Sendable {
                 var offset = 0
                 while offset + 16 <= count {
                     let wd = raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)
+                    let mask = raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
                     let length = Int(raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
                     let name = String(decoding: raw[(offset + 16)..<min(count, offset + 16 + length)].prefix { $0 != 0 }, as: UTF8.self)
                     if let folder = folders[wd] {
-                        changed.insert(name.isEmpty ? folder : folder.isEmpty ? name : folder + "/" + name)
+                        let path = name.isEmpty ? folder : folder.isEmpty ? name : folder + "/" + name
+                        changed.insert(path)
+                        if mask & UInt32(IN_ISDIR) != 0 && !name.isEmpty {
+                            // (In the site folder itself only content/ and themes/ are watched.)
+                            if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 && (!folder.isEmpty || name == "content" || name == "themes") {
+                                newFolders.append(root + "/" + path)
+                            }
+                            if mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0 { foldersMoved = true }
+                        }
+                        if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED) != 0 { foldersMoved = true }
                     }
                     offset += 16 + length
                 }

@@ -47,7 +47,7 @@ public final class PreviewSite: @unchecked Sendable {
         }
         if let linked, let theme {
             do {
-                next.site = try LazySite(site: linked, theme: theme, threads: options.threads)
+                next.site = try LazySite(site: linked, theme: theme, threads: options.threads, previous: next.site)
                 next.failed = false
             } catch let error as TemplateError {
                 next.diagnostics.append(Build.renderingError(error, theme: linked.config.theme))
