@@ -174,9 +174,13 @@ public struct Build {
         defer { options.progress?.finish() }
         // The staging folder first, so that the entries' folders are made while the content
         // loads (see Staging.makeFoldersEarly). When it cannot be made, the same error is
-        // thrown below, after the content's problems, as before.
-        let early = try? OutputWriter.Staging(output: outputURL(options, config: ContentLoader.loadConfig(SiteFolder(root: options.source)).0),
-                                              deleteOldInBackground: options.deleteOldInBackground, recycle: options.recycleOutput)
+        // thrown below, after the content's problems, as before. Only in a folder that is
+        // there already: a build that fails makes no folder.
+        let earlyOutput = outputURL(options, config: ContentLoader.loadConfig(SiteFolder(root: options.source)).0)
+        var isFolder: ObjCBool = false
+        let early = FileManager.default.fileExists(atPath: earlyOutput.standardizedFileURL.deletingLastPathComponent().path, isDirectory: &isFolder) && isFolder.boolValue
+            ? try? OutputWriter.Staging(output: earlyOutput, deleteOldInBackground: options.deleteOldInBackground, recycle: options.recycleOutput)
+            : nil
         early?.makeFoldersEarly { entryFolders(SiteFolder(root: options.source)) }
         let (linked, loadedTheme, unsorted, parseCache, contentInput) = checkWritingCache(options, recordInputs: true)
         defer { parseCache?.waitUntilSaved() }

@@ -171,6 +171,19 @@ final class BuildTests: XCTestCase {
         XCTAssertTrue(site.outputFiles() == plain, "the same bytes as the layout's plain {{{content}}}")
     }
 
+    /// A build that fails makes no folder: not the output's, nor the one it would be in.
+    func testAFailedBuildMakesNoFolder() throws {
+        try site.write("content/windows/osaka-line.md", "no front matter")
+        var options = site.options()
+        options.output = site.root.appendingPathComponent("new/deeper/site")
+        XCTAssertThrowsError(try Build.run(options))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: site.root.appendingPathComponent("new").path))
+        options.source = site.root.appendingPathComponent("missing")
+        options.output = nil
+        XCTAssertThrowsError(try Build.run(options))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: options.source.path))
+    }
+
     func testRefusesToReplaceAFolderItDidNotWrite() throws {
         let foreign = site.root.appendingPathComponent("precious")
         try FileManager.default.createDirectory(at: foreign, withIntermediateDirectories: true)
