@@ -225,32 +225,24 @@ final class EditorTests: XCTestCase {
         try site.write("content/windows/koto-line.md", try String(contentsOf: site.root.appendingPathComponent("content/windows/koto-line.md"), encoding: .utf8) + "\n")
         XCTAssertTrue(watcher.wait(milliseconds: 2000))
         XCTAssertFalse(watcher.wait(milliseconds: 100), "one save, one wake")
-        try FileManager.default.createDirectory(at: site.root.appendingPathComponent("themes/default/extra"), withIntermediateDirectories: true)
-        XCTAssertTrue(watcher.wait(milliseconds: 2000), "a new folder is a change")
-        try site.write("themes/default/extra/note.txt", "x")
-        XCTAssertTrue(watcher.wait(milliseconds: 2000), "and is watched from then on")
-        // Folders made at once, one in the other: both watched.
-        try FileManager.default.createDirectory(at: site.root.appendingPathComponent("themes/default/a/b"), withIntermediateDirectories: true)
-        XCTAssertTrue(watcher.wait(milliseconds: 2000))
-        _ = watcher.takeChanges()
-        try site.write("themes/default/a/b/note.txt", "x")
-        XCTAssertTrue(watcher.wait(milliseconds: 2000), "a folder made inside a new folder")
-        XCTAssertTrue(watcher.takeChanges().contains("themes/default/a/b/note.txt"))
+        /// Makes `folder` (with its parents), then saves a file in it: a wake for each, and the
+        /// file named when `watchedInside` (else no wake for the file).
+        func makeAndSave(in folder: String, watchedInside: Bool = true, _ what: String) throws {
+            try FileManager.default.createDirectory(at: site.root.appendingPathComponent(folder), withIntermediateDirectories: true)
+            XCTAssertTrue(watcher.wait(milliseconds: 2000), "a new folder is a change: \(what)")
+            _ = watcher.takeChanges()
+            try site.write(folder + "/note.txt", "x")
+            XCTAssertEqual(watcher.wait(milliseconds: watchedInside ? 2000 : 200), watchedInside, what)
+            XCTAssertEqual(watcher.takeChanges().contains(folder + "/note.txt"), watchedInside, what)
+        }
+        try makeAndSave(in: "themes/default/extra", "watched from then on")
+        try makeAndSave(in: "themes/default/a/b", "a folder made inside a new folder, at once")
         // A folder removed and made again under its name: watched again.
         try FileManager.default.removeItem(at: site.root.appendingPathComponent("themes/default/extra"))
         XCTAssertTrue(watcher.wait(milliseconds: 2000))
-        try FileManager.default.createDirectory(at: site.root.appendingPathComponent("themes/default/extra"), withIntermediateDirectories: true)
-        XCTAssertTrue(watcher.wait(milliseconds: 2000))
-        _ = watcher.takeChanges()
-        try site.write("themes/default/extra/again.txt", "x")
-        XCTAssertTrue(watcher.wait(milliseconds: 2000), "a folder made again")
-        XCTAssertTrue(watcher.takeChanges().contains("themes/default/extra/again.txt"))
+        try makeAndSave(in: "themes/default/extra", "a folder made again")
         // A new folder beside content/ (the output, say) is not watched inside.
-        try FileManager.default.createDirectory(at: site.root.appendingPathComponent("elsewhere"), withIntermediateDirectories: true)
-        XCTAssertTrue(watcher.wait(milliseconds: 2000), "its making is seen in the site folder")
-        _ = watcher.takeChanges()
-        try site.write("elsewhere/file.txt", "x")
-        XCTAssertFalse(watcher.wait(milliseconds: 200), "but not what is written in it")
+        try makeAndSave(in: "elsewhere", watchedInside: false, "a folder beside content/")
         try site.write("site.yml", try String(contentsOf: site.root.appendingPathComponent("site.yml"), encoding: .utf8))
         XCTAssertTrue(watcher.wait(milliseconds: 2000), "site.yml is watched")
     }
