@@ -169,7 +169,9 @@ public struct Build {
     }
 
     /// Builds and writes the site, each page written to the staging folder as soon as it is
-    /// rendered. Throws BuildFailure (nothing written) on any error.
+    /// rendered. Throws BuildFailure on any error: the output is left as it was and the staging
+    /// folder is removed (what the staging folder's making clears is, as on every build: a
+    /// spare copy that cannot be reused, trash a killed build left, a stale record).
     public static func run(_ options: Options) throws -> Report {
         defer { options.progress?.finish() }
         // The staging folder first, so that the entries' folders are made while the content

@@ -204,15 +204,37 @@ final class EditorTests: XCTestCase {
         try site.write("content/windows/koto-line.md", try String(contentsOf: site.root.appendingPathComponent("content/windows/koto-line.md"), encoding: .utf8) + "\n")
         XCTAssertTrue(watcher.wait(milliseconds: 2000))
         // (The atomic write also names its temporary file, gone by now.)
-        let changes = watcher.takeChanges()
+        let changes = try XCTUnwrap(watcher.takeChanges())
         XCTAssertTrue(changes.contains("content/windows/koto-line.md"), "\(changes)")
         XCTAssertTrue(changes.allSatisfy { $0.hasPrefix("content/windows/") }, "\(changes)")
         XCTAssertEqual(watcher.takeChanges(), [], "taken once")
         try site.write("site.yml", try String(contentsOf: site.root.appendingPathComponent("site.yml"), encoding: .utf8))
         XCTAssertTrue(watcher.wait(milliseconds: 2000))
-        let rootChanges = watcher.takeChanges()
+        let rootChanges = try XCTUnwrap(watcher.takeChanges())
         XCTAssertTrue(rootChanges.contains("site.yml"), "\(rootChanges)")
         XCTAssertFalse(rootChanges.contains { $0.contains("/") }, "\(rootChanges)")
+    }
+
+    /// When the kernel's queue of events overflows (more events than it keeps before they are
+    /// read), the changes are unknown: the watcher says so, and the preview rebuilds it all.
+    func testChangeWatcherSaysWhenEventsWereLost() throws {
+        let site = try TestSite("basic")
+        defer { site.remove() }
+        guard let watcher = ChangeWatcher(root: site.root) else { throw XCTSkip("no inotify here") }
+        let limit = Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 16384
+        guard limit <= 100_000 else { throw XCTSkip("a queue of \(limit) events") }
+        let folder = site.root.appendingPathComponent("themes/default/many")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        XCTAssertTrue(watcher.wait(milliseconds: 2000))
+        XCTAssertNotNil(watcher.takeChanges())
+        // Each file makes three events or more (made, written, closed).
+        for i in 0..<(limit / 3 + 100) { _ = FileManager.default.createFile(atPath: folder.path + "/\(i).txt", contents: Data("x".utf8)) }
+        XCTAssertTrue(watcher.wait(milliseconds: 2000))
+        XCTAssertNil(watcher.takeChanges()?.count, "events were lost")
+        try site.write("themes/default/many/after.txt", "x")
+        XCTAssertTrue(watcher.wait(milliseconds: 2000), "still watched")
+        XCTAssertEqual(watcher.takeChanges()?.contains("themes/default/many/after.txt"), true)
     }
 
     /// The preview wakes on a save (inotify), not by polling: nothing changed, no wake; a file
@@ -233,7 +255,7 @@ final class EditorTests: XCTestCase {
             _ = watcher.takeChanges()
             try site.write(folder + "/note.txt", "x")
             XCTAssertEqual(watcher.wait(milliseconds: watchedInside ? 2000 : 200), watchedInside, what)
-            XCTAssertEqual(watcher.takeChanges().contains(folder + "/note.txt"), watchedInside, what)
+            XCTAssertEqual(watcher.takeChanges()?.contains(folder + "/note.txt"), watchedInside, what)
         }
         try makeAndSave(in: "themes/default/extra", "watched from then on")
         try makeAndSave(in: "themes/default/a/b", "a folder made inside a new folder, at once")
@@ -243,6 +265,16 @@ final class EditorTests: XCTestCase {
         try makeAndSave(in: "themes/default/extra", "a folder made again")
         // A new folder beside content/ (the output, say) is not watched inside.
         try makeAndSave(in: "elsewhere", watchedInside: false, "a folder beside content/")
+        // A folder moved in with files already in it: the files are named.
+        let outside = site.root.appendingPathComponent("elsewhere/pictures")
+        try FileManager.default.createDirectory(at: outside.appendingPathComponent("small"), withIntermediateDirectories: true)
+        try "x".write(to: outside.appendingPathComponent("small/a.svg"), atomically: false, encoding: .utf8)
+        XCTAssertFalse(watcher.wait(milliseconds: 200))
+        try FileManager.default.moveItem(at: outside, to: site.root.appendingPathComponent("themes/default/pictures"))
+        XCTAssertTrue(watcher.wait(milliseconds: 2000))
+        XCTAssertEqual(watcher.takeChanges()?.contains("themes/default/pictures/small/a.svg"), true)
+        try site.write("themes/default/pictures/small/b.svg", "x")
+        XCTAssertTrue(watcher.wait(milliseconds: 2000), "and watched")
         try site.write("site.yml", try String(contentsOf: site.root.appendingPathComponent("site.yml"), encoding: .utf8))
         XCTAssertTrue(watcher.wait(milliseconds: 2000), "site.yml is watched")
     }

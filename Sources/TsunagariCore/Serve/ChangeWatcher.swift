@@ -46,25 +46,39 @@ public final class ChangeWatcher: @unchecked Sendable {
         folders[wd] = path == root ? "" : String(path.dropFirst(root.count + 1))
     }
 
-    /// The paths (relative to the root) named by the events since the last call.
-    public func takeChanges() -> Set<String> {
-        defer { changed.removeAll() }
-        return changed
+    /// The paths (relative to the root) named by the events since the last call; nil when
+    /// the kernel's queue of events overflowed and some were lost (anything may have changed).
+    public func takeChanges() -> Set<String>? {
+        defer {
+            changed.removeAll()
+            lost = false
+        }
+        return lost ? nil : changed
     }
 
-    private func addFolders(_ path: String) {
+    /// Whether events were lost since the last `takeChanges`.
+    private var lost = false
+
+    /// Watches `path` and the folders in it. `reporting`: a folder new since the last wait,
+    /// whose files (made before its watch) are named as changed.
+    private func addFolders(_ path: String, reporting: Bool = false) {
         var info = stat()
         guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return }
         add(path)
+        if reporting { changed.insert(String(path.dropFirst(root.count + 1))) }
         guard let dir = opendir(path) else { return }
         defer { closedir(dir) }
         var folders: [String] = []
         while let entry = readdir(dir) {
-            guard entry.pointee.d_type == UInt8(DT_DIR) || entry.pointee.d_type == UInt8(DT_UNKNOWN) else { continue }
             let name = FolderListing.name(of: entry)
-            if name != "." && name != ".." { folders.append(path + "/" + name) }
+            guard name != "." && name != ".." else { continue }
+            if entry.pointee.d_type == UInt8(DT_DIR) || entry.pointee.d_type == UInt8(DT_UNKNOWN) {
+                folders.append(path + "/" + name)
+            } else if reporting {
+                changed.insert(String(path.dropFirst(root.count + 1)) + "/" + name)
+            }
         }
-        for folder in folders { addFolders(folder) }
+        for folder in folders { addFolders(folder, reporting: reporting) }
     }
 
     /// Blocks until something changed (true) or `milliseconds` passed (false). The events of
@@ -76,7 +90,7 @@ public final class ChangeWatcher: @unchecked Sendable {
         repeat {
             drain()
             // A new folder is watched at once, as its event is read (with the folders in it).
-            for folder in newFolders { addFolders(folder) }
+            for folder in newFolders { addFolders(folder, reporting: true) }
             newFolders.removeAll()
         } while poll(&request, 1, settle) > 0
         if foldersMoved {
@@ -110,14 +124,17 @@ public final class ChangeWatcher: @unchecked Sendable {
                     let mask = raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
                     let length = Int(raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
                     let name = String(decoding: raw[(offset + 16)..<min(count, offset + 16 + length)].prefix { $0 != 0 }, as: UTF8.self)
+                    if wd == -1 || mask & UInt32(IN_Q_OVERFLOW) != 0 {
+                        // The queue overflowed: events were dropped, new folders among them.
+                        lost = true
+                        foldersMoved = true
+                    }
                     if let folder = folders[wd] {
                         let path = name.isEmpty ? folder : folder.isEmpty ? name : folder + "/" + name
                         changed.insert(path)
-                        if mask & UInt32(IN_ISDIR) != 0 && !name.isEmpty {
-                            // (In the site folder itself only content/ and themes/ are watched.)
-                            if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 && (!folder.isEmpty || name == "content" || name == "themes") {
-                                newFolders.append(root + "/" + path)
-                            }
+                        // (In the site folder itself only content/ and themes/ are watched.)
+                        if mask & UInt32(IN_ISDIR) != 0 && !name.isEmpty && (!folder.isEmpty || name == "content" || name == "themes") {
+                            if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 { newFolders.append(root + "/" + path) }
                             if mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0 { foldersMoved = true }
                         }
                         if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED) != 0 { foldersMoved = true }
