@@ -105,11 +105,11 @@ struct BuildCommand: ParsableCommand {
         }
         do {
             let result = try Build.run(options)
-            let warnings = result.diagnostics.filter { $0.severity == .warning }
-            if verbose { report(warnings) }
+            if verbose { report(result.diagnostics.filter { $0.severity == .warning }) }
+            let warnings = result.warningCount
             let seconds = Date().timeIntervalSince(start)
             let summary = "built \(result.pages) pages, \(result.files) files (\(result.bytes / 1024) KiB, \(result.changedFiles) changed, \(result.keptFiles) not remade; \(result.entriesParsed) entries parsed, \(result.entriesFromCache) from the cache) in \(String(format: "%.2f", seconds)) s"
-                + (warnings.isEmpty || verbose ? "" : "; \(warnings.count) warnings (tsunagari check shows them)")
+                + (warnings == 0 || verbose ? "" : "; \(warnings) warnings (tsunagari check shows them)")
             FileHandle.standardError.write(Data((summary + "\n").utf8))
         } catch let failure as BuildFailure {
             report(failure.diagnostics.filter { $0.severity == .error || verbose })

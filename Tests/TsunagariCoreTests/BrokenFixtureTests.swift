@@ -78,4 +78,18 @@ final class WarningFixtureTests: XCTestCase {
         XCTAssertEqual(diagnostics.map(\.description), expected)
         XCTAssertNoThrow(try site.build())
     }
+
+    /// A build's report keeps its diagnostics as found and sorts them only when asked: sorted,
+    /// they are what `check` prints, and the count the command line prints is the warnings'.
+    func testTheBuildReportSortsWhenAskedAndCountsTheWarnings() throws {
+        let site = try TestSite("basic", overlays: ["warnings"])
+        defer { site.remove() }
+        let expected = try String(contentsOf: TestSite.fixtures.appendingPathComponent("warnings/warnings.expected"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        let report = try Build.run(site.options())
+        XCTAssertEqual(report.diagnostics.map(\.description), expected)
+        XCTAssertEqual(Set(report.unsortedDiagnostics.map(\.description)), Set(expected))
+        XCTAssertEqual(report.warningCount, expected.filter { $0.contains(": warning: ") }.count)
+        XCTAssertGreaterThan(report.warningCount, 1)
+    }
 }

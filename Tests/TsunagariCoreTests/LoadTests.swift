@@ -147,6 +147,64 @@ final class SourceFileTests: XCTestCase {
         XCTAssertEqual(listed, names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
     }
 
+    /// Entry files are told by their names' bytes: hidden names skipped, other extensions
+    /// ignored with a warning, folders and names that are not slugs errors.
+    func testEntryFilesAreToldByTheirNamesBytes() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("entries-\(UUID().uuidString)")
+        let folder = root.appendingPathComponent("content/windows")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        for name in ["a.md", "b-2.md", ".hidden.md", ".md", "notes.txt", "md", "x.md.bak", "Bad_Name.md", "窓口.md", "c.MD"] {
+            XCTAssertTrue(FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data()))
+        }
+        let (files, problems) = SiteFolder(root: root).entryFiles(in: "content/windows")
+        XCTAssertEqual(files, ["content/windows/a.md", "content/windows/b-2.md"])
+        XCTAssertEqual(problems.map(\.description).sorted(), [
+            "content/windows/Bad_Name.md:1:1: error: file name 'Bad_Name' is not a valid slug: it becomes the URL (use lower-case ASCII letters, digits and '-'; for example 'bad-name')",
+            "content/windows/c.MD:1:1: warning: ignored: only .md files are entries",
+            "content/windows/md:1:1: warning: ignored: only .md files are entries",
+            "content/windows/notes.txt:1:1: warning: ignored: only .md files are entries",
+            "content/windows/sub:1:1: error: unexpected folder in content/windows/ (entries are files directly in content/windows/)",
+            "content/windows/x.md.bak:1:1: warning: ignored: only .md files are entries",
+            "content/windows/窓口.md:1:1: error: file name '窓口' is not a valid slug: it becomes the URL (use lower-case ASCII letters, digits and '-')",
+        ])
+    }
+
+    /// SiteFolders given the same listings list each content folder once: a file made after
+    /// the first listing is not in the second (and is, for a folder not sharing them).
+    func testSiteFoldersShareTheirListings() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("shared-\(UUID().uuidString)")
+        let folder = root.appendingPathComponent("content/windows")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        XCTAssertTrue(FileManager.default.createFile(atPath: folder.appendingPathComponent("a.md").path, contents: Data()))
+        let listings = SiteFolder.Listings()
+        let first = SiteFolder(root: root, listings: listings).entryFiles(in: "content/windows").0
+        XCTAssertTrue(FileManager.default.createFile(atPath: folder.appendingPathComponent("b.md").path, contents: Data()))
+        XCTAssertEqual(first, ["content/windows/a.md"])
+        XCTAssertEqual(SiteFolder(root: root, listings: listings).entryFiles(in: "content/windows").0, first)
+        XCTAssertEqual(SiteFolder(root: root).entryFiles(in: "content/windows").0, ["content/windows/a.md", "content/windows/b.md"])
+        // Asked from several threads at once, every caller gets the one listing.
+        let fresh = SiteFolder.Listings()
+        let results = parallelMap(Array(0..<8), threads: 4) { _ in SiteFolder(root: root, listings: fresh).entryFiles(in: "content/windows").0 }
+        XCTAssertEqual(Set(results.map { $0.joined(separator: ",") }), ["content/windows/a.md,content/windows/b.md"])
+    }
+
+    /// A slug, tested by its bytes, is what the rule by Characters and scalars says.
+    func testSlugRuleByBytesAgreesWithTheRuleByCharacters() {
+        func byCharacters(_ slug: String) -> Bool {
+            !slug.isEmpty && slug.count <= 100 && slug.first != "-" &&
+                slug.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+        }
+        let alphabet: [String] = ["a", "z", "0", "9", "-", "A", "_", " ", "é", "e\u{301}", "ｶ", "窓", "\u{301}", "\r\n", "."]
+        var rng = SystemRandomNumberGenerator()
+        var cases = ["", "-", "a-", "-a", String(repeating: "a", count: 100), String(repeating: "a", count: 101), "a\u{301}"]
+        for _ in 0..<3000 {
+            cases.append((0..<Int.random(in: 0...6, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined())
+        }
+        for slug in cases { XCTAssertEqual(Slug.isValid(slug), byCharacters(slug), "\(Array(slug.unicodeScalars))") }
+    }
+
     /// An entry's slug is its file's name without `.md`, whatever the folders before it are
     /// called (the Japanese folder name's bytes must not be cut into).
     func testEntrySlugIsTheFileNameWithoutItsExtension() {
@@ -198,6 +256,39 @@ final class FieldTests: XCTestCase {
             XCTAssertEqual(w.cost, "無料")
             XCTAssertEqual(w.summary, "s")
         }
+    }
+
+    /// Fields are found by name among keys of the same length (reading, summary, regions and
+    /// sources have seven bytes each; 相談 has six, as 'phones' does), and a value with blanks
+    /// at either end is trimmed, one without is kept as written.
+    func testFieldsOfTheSameLengthAreToldApart() {
+        let result = parse(.windows, "---\nsources: x\nregions: [national]\nsummary: \" s \"\nreading: あ\nname: \"\\tn a\\n\"\ncategories: [a]\nlife_stages: [b]\n相談: 1\ncost: 無料\n---\n")
+        guard case .window(let w)? = result.decoded else { return XCTFail("\(result.diagnostics)") }
+        XCTAssertEqual(w.summary, "s")
+        XCTAssertEqual(w.reading, "あ")
+        XCTAssertEqual(w.name, "n a")
+        XCTAssertEqual(w.cost, "無料")
+        XCTAssertEqual(result.diagnostics.filter { $0.message.hasPrefix("unknown field") }.map(\.message).sorted(),
+                       ["unknown field 'sources'", "unknown field '相談'"])
+    }
+
+    /// Trimming with the ends' bytes looked at first is what the search from both ends (kept
+    /// here as the reference) gives.
+    func testTrimmingBlanksAgreesWithTheSearchFromBothEnds() {
+        func reference(_ s: String) -> String {
+            let utf8 = s.utf8
+            func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A }
+            guard let first = utf8.firstIndex(where: { !blank($0) }) else { return "" }
+            let last = utf8.lastIndex(where: { !blank($0) })!
+            if first == utf8.startIndex && last == utf8.index(before: utf8.endIndex) { return s }
+            return String(s[first...last])
+        }
+        let alphabet: [String] = [" ", "\t", "\n", "a", "窓", "\u{3000}", "e\u{301}", "\r"]
+        var rng = SystemRandomNumberGenerator()
+        var cases = ["", " ", "a", " a", "a ", "\ta\n", "窓", "a\r\n", String(repeating: "長い", count: 20)]
+        for _ in 0..<3000 { cases.append((0..<Int.random(in: 0...6, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined()) }
+        for s in cases { XCTAssertEqual(FieldReader.trimmingBlanks(s), reference(s), "\(Array(s.unicodeScalars))") }
+        XCTAssertEqual(FieldReader.trimmingBlanks(" 窓 口\t"), "窓 口")
     }
 
     func testPeriodEndingBeforeItStarts() {
@@ -258,6 +349,21 @@ final class RuleTests: XCTestCase {
         XCTAssertEqual(table.resolve("全国"), "national")
         XCTAssertEqual(table.resolve("1"), "01")
         XCTAssertEqual(Prefectures.all.count, 47)
+    }
+
+    /// Numbers written as digits are what `String(n)` writes.
+    func testDecimalDigitsAreWhatStringWrites() {
+        var rng = SystemRandomNumberGenerator()
+        var numbers = [0, 1, 9, 10, 99, 100, 1439, 1440, -1, -10, Int.max, Int.min, Int.max - 1]
+        for _ in 0..<2000 { numbers.append(Int.random(in: Int.min...Int.max, using: &rng) >> Int.random(in: 0...63, using: &rng)) }
+        for n in numbers {
+            var out: [UInt8] = [0x41]
+            Formatting.appendDecimal(n, to: &out)
+            XCTAssertEqual(out, [0x41] + Array(String(n).utf8), "\(n)")
+        }
+        var out: [UInt8] = []
+        Formatting.appendTime(9 * 60 + 5, to: &out)
+        XCTAssertEqual(String(decoding: out, as: UTF8.self), "9:05")
     }
 
     func testScheduleText() {

@@ -668,16 +668,29 @@ public struct SiteRenderer: Sendable {
         }
         try OpenData(site: site, urls: urls).write(to: sink)
         for file in Feeds(site: site, urls: urls).files() { try sink.write(file) }
-        try sink.write(OutputFile(path: "sitemap.xml", bytes: Array(sitemap(plans).utf8)))
+        try sink.write(OutputFile(path: "sitemap.xml", bytes: sitemap(plans)))
         try sink.write(OutputFile(path: "robots.txt", bytes: Array("User-agent: *\nAllow: /\nDisallow: \(urls.path(site.config.healthReport))/\nSitemap: \(urls.absolute("sitemap.xml"))\n".utf8)))
     }
 
-    func sitemap(_ plans: [PagePlan]) -> String {
-        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+    /// Made as bytes (a String interpolated and appended for each of 12,790 pages cost four
+    /// times as much).
+    func sitemap(_ plans: [PagePlan]) -> [UInt8] {
+        var xml: [UInt8] = Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n".utf8)
+        xml.reserveCapacity(plans.count * 80)
+        let base = urls.absolute("")
+        let escapedBase = XMLEscape.escape(base)
         for plan in plans where plan.inSitemap {
-            xml += "<url><loc>\(XMLEscape.escape(urls.absolute(plan.path)))</loc></url>\n"
+            xml.append(contentsOf: "<url><loc>".utf8)
+            if XMLEscape.needsEscaping(plan.path) {
+                xml.append(contentsOf: XMLEscape.escape(base + plan.path).utf8)
+            } else {
+                xml.append(contentsOf: escapedBase.utf8)
+                xml.append(contentsOf: plan.path.utf8)
+            }
+            xml.append(contentsOf: "</loc></url>\n".utf8)
         }
-        return xml + "</urlset>\n"
+        xml.append(contentsOf: "</urlset>\n".utf8)
+        return xml
     }
 }
 

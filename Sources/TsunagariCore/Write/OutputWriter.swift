@@ -177,7 +177,7 @@ public enum OutputWriter {
         public func prepare(paths: [String], laterUnder: String?) throws {
             try StageTimer.measure("  folders") {
                 self.laterUnder = laterUnder
-                let parents = add(paths + [OutputWriter.marker])
+                let (parents, fileFolders) = add(paths + [OutputWriter.marker])
                 preparedFolders = parents
                 if recycled { try RecycledTree.prune(root: path, files: files, folders: folders, keepUnder: laterUnder) }
                 let early = earlyList?.take() ?? []
@@ -188,7 +188,7 @@ public enum OutputWriter {
                         throw WriteError(description: "cannot create \(folder): \(String(cString: strerror(errno)))")
                     }
                 }
-                if !recycled { startFolderMaker(paths: paths, parents: parents, made: early) }
+                if !recycled { startFolderMaker(fileFolders.filter { !parents.contains($0) && !early.contains($0) }) }
             }
         }
 
@@ -218,18 +218,12 @@ public enum OutputWriter {
             }
         }
 
-        private func startFolderMaker(paths: [String], parents: Set<String>, made early: Set<String>) {
-            var seen = early
-            var leaves: [String] = []
-            for file in paths {
-                guard let slash = file.utf8.lastIndex(of: UInt8(ascii: "/")) else { continue }
-                let folder = String(file[..<slash])
-                if !parents.contains(folder) && seen.insert(folder).inserted { leaves.append(folder) }
-            }
-            let root = stagingFolder, folders = leaves
+        /// `leaves`: the folders that hold only files, not made early.
+        private func startFolderMaker(_ leaves: [String]) {
+            let root = stagingFolder
             // (Errors are left to the writer of the folder's first file, which makes it again
             // when it is missing and reports what stops it.)
-            folderMaker = Background { for folder in folders { _ = mkdirat(root, folder, 0o755) } }
+            folderMaker = Background { for folder in leaves { _ = mkdirat(root, folder, 0o755) } }
         }
 
         /// Waits for the folder thread: before the tree is swapped in or removed.
@@ -257,21 +251,28 @@ public enum OutputWriter {
             }
         }
 
-        /// Records the files and their folders; returns the folders that hold other folders.
-        private func add(_ paths: [String]) -> Set<String> {
+        /// Records the files and their folders; returns the folders that hold other folders,
+        /// and the folders of the files not seen before, in the files' order.
+        private func add(_ paths: [String]) -> (parents: Set<String>, fileFolders: [String]) {
             var parents = Set<String>()
+            var fileFolders: [String] = []
+            // (Only a recycled site is pruned by its files: a new tree skips hashing them.)
+            if recycled { files.reserveCapacity(files.count + paths.count) }
+            folders.reserveCapacity(folders.count + paths.count)
             for file in paths {
-                files.insert(file)
+                if recycled { files.insert(file) }
                 var p = file
                 var child = false
                 while let slash = p.utf8.lastIndex(of: UInt8(ascii: "/")) {
                     p = String(p[..<slash])
                     if child { parents.insert(p) }
+                    let new = folders.insert(p).inserted
+                    if !child && new { fileFolders.append(p) }
                     child = true
-                    if !folders.insert(p).inserted && parents.contains(p) { break }
+                    if !new && parents.contains(p) { break }
                 }
             }
-            return parents
+            return (parents, fileFolders)
         }
 
         /// POSIX open/write: several times faster than Foundation's writes for many small files.
