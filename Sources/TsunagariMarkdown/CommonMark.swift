@@ -193,8 +193,9 @@ func nonEmptyTrimmedLines(_ text: [UInt8]) -> [UInt8] {
         var start = 0
         let count = bytes.count
         while start < count {
-            var end = start
-            while end < count && bytes[end] != 0x0A { end += 1 }
+            // (The line's end found with memchr: a loop over the bytes was 0.6 % of a build.)
+            let end = memchr(bytes.baseAddress! + start, 0x0A, count - start)
+                .map { UnsafeRawPointer($0) - UnsafeRawPointer(bytes.baseAddress!) } ?? count
             var first = start
             var last = end
             while first < last && (bytes[first] == 0x20 || bytes[first] == 0x09) { first += 1 }

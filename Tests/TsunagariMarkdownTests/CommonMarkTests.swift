@@ -27,6 +27,35 @@ final class CommonMarkTests: XCTestCase {
         XCTAssertEqual(r.headings.map(\.text), ["相談の方法"])
     }
 
+    /// Lines trimmed, empty ones dropped: what a loop over the bytes (kept here as the
+    /// reference) gives, for random text of spaces, tabs, newlines and other characters.
+    func testTrimmedLinesAgreeWithTheByteLoop() {
+        func reference(_ bytes: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = []
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+                var first = start, last = end
+                while first < last && (bytes[first] == 0x20 || bytes[first] == 0x09) { first += 1 }
+                while last > first && (bytes[last - 1] == 0x20 || bytes[last - 1] == 0x09) { last -= 1 }
+                if first < last {
+                    if !out.isEmpty { out.append(0x0A) }
+                    out += bytes[first..<last]
+                }
+                start = end + 1
+            }
+            return out
+        }
+        let pieces: [String] = [" ", "\t", "\n", "\n\n", "a", "窓口", "\r"]
+        var rng = SystemRandomNumberGenerator()
+        var cases: [[UInt8]] = [[], [0x0A], Array(" a \n\n b\t\n".utf8), Array("end".utf8)]
+        for _ in 0..<2000 {
+            cases.append(Array((0..<Int.random(in: 0...12, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined().utf8))
+        }
+        for bytes in cases { XCTAssertEqual(nonEmptyTrimmedLines(bytes), reference(bytes), "\(bytes)") }
+    }
+
     func testRawHTMLIsOmitted() {
         let r = CommonMark.render("<script>alert(1)</script>\n\n段落 <b onclick=\"x\">太字</b>")
         XCTAssertFalse(r.html.contains("<script"))
