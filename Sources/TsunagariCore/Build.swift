@@ -32,8 +32,9 @@ public struct Build {
     }
 
     public struct Report: Sendable {
-        /// The warnings, as found. Sorted only when asked for (`diagnostics`): a build prints
-        /// only their count, and sorting a generated site's 20,000 took 50 million instructions.
+        /// The diagnostics (warnings: a build with errors throws), as found. Sorted only when
+        /// asked for (`diagnostics`): a build prints only their count, and sorting a generated
+        /// site's 20,000 took 50 million instructions.
         public var unsortedDiagnostics: [Diagnostic]
         /// Sorted by file and position (see Diagnostic's order).
         public var diagnostics: [Diagnostic] { unsortedDiagnostics.sorted() }

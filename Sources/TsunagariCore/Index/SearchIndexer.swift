@@ -798,7 +798,9 @@ enum VarInt {
     /// The most bytes a value takes (64 bits, 7 a byte).
     static let maxBytes = 10
 
-    /// Writes `value` at `offset` (room for `maxBytes` is there); returns the offset after it.
+    /// `append`'s encoding written at `offset` of raw memory (room for `maxBytes` is there);
+    /// returns the offset after it. (`append` written through this, by way of a temporary
+    /// buffer, cost 15 million instructions more at 10,000 windows: both are kept.)
     @inline(__always)
     static func write(_ value: UInt64, to buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
         var v = value, n = offset

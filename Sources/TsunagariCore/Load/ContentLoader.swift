@@ -42,23 +42,23 @@ public struct SiteFolder: Sendable {
     public final class Listings: @unchecked Sendable {
         private let condition = NSCondition()
         private var done: [String: ([String], [Diagnostic])] = [:]
-        private var listing: Set<String> = []
+        private var inProgress: Set<String> = []
 
         public init() {}
 
         func entryFiles(in folder: String, list: () -> ([String], [Diagnostic])) -> ([String], [Diagnostic]) {
             condition.lock()
-            while listing.contains(folder) { condition.wait() }
+            while inProgress.contains(folder) { condition.wait() }
             if let known = done[folder] {
                 condition.unlock()
                 return known
             }
-            listing.insert(folder)
+            inProgress.insert(folder)
             condition.unlock()
             let result = list()
             condition.lock()
             done[folder] = result
-            listing.remove(folder)
+            inProgress.remove(folder)
             condition.broadcast()
             condition.unlock()
             return result
